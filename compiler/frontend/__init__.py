@@ -1,0 +1,1 @@
+"""The frontend: flow source -> IR, with libcst, never importing or running the file."""

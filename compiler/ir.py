@@ -1,0 +1,368 @@
+"""The flow IR: frozen, slotted dataclasses and their versioned, byte-stable JSON form.
+
+This module is the contract between the compiler, the targets and the runtime shim (which
+reads `ir.json` with it inside every task), so it imports nothing but the standard library.
+Derived graph facts (node kinds, matching joins, ...) live in `compiler.graph`, not here.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, fields
+from typing import Any, Literal, TypeAlias, assert_never
+
+IR_VERSION = 1
+
+# A literal value from source: what `ast.literal_eval` accepts, restricted to JSON types.
+# Lists and tuples are stored as tuples so that nodes stay immutable; dict keys are strings.
+JsonValue: TypeAlias = (
+    None | bool | int | float | str | tuple["JsonValue", ...] | dict[str, "JsonValue"]
+)
+
+ParameterType = Literal["str", "int", "float", "bool", "json"]
+PARAMETER_TYPES: tuple[ParameterType, ...] = ("str", "int", "float", "bool", "json")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Span:
+    """A source range: relative POSIX path, 1-based lines and columns (end is exclusive)."""
+
+    path: str
+    line: int
+    col: int
+    end_line: int
+    end_col: int
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.col}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Value:
+    """An argument value: its literal value when static, always its source text.
+
+    `is_literal` is False for anything that is not a literal or a resolvable module-level
+    constant (a call, an attribute, a name from elsewhere); `value` is then None and only a
+    target that needs the value reports it.
+    """
+
+    source: str
+    is_literal: bool
+    value: JsonValue = None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Argument:
+    """One argument of a decorator call; `keyword` is None for a positional argument."""
+
+    keyword: str | None
+    value: Value
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Decorator:
+    """A step or class decorator: its canonical name (`retry`, `kubernetes`, or the name as
+    written when unknown), whether flowc knows it, and its arguments in source order."""
+
+    name: str
+    known: bool
+    arguments: tuple[Argument, ...] = ()
+    span: Span
+
+    def argument(self, keyword: str) -> Value | None:
+        for arg in self.arguments:
+            if arg.keyword == keyword:
+                return arg.value
+        return None
+
+    def literal(self, keyword: str, default: JsonValue = None) -> JsonValue:
+        """The literal value of `keyword`, or `default` when absent or not literal."""
+        value = self.argument(keyword)
+        if value is None or not value.is_literal:
+            return default
+        return value.value
+
+
+# --- transitions: the forms of `self.next(...)` -------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Linear:
+    """`self.next(self.a)`."""
+
+    target: str
+    span: Span
+
+    @property
+    def targets(self) -> tuple[str, ...]:
+        return (self.target,)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Split:
+    """`self.next(self.a, self.b, ...)`: a static split."""
+
+    branches: tuple[str, ...]
+    span: Span
+
+    @property
+    def targets(self) -> tuple[str, ...]:
+        return self.branches
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Foreach:
+    """`self.next(self.body, foreach="items")`: one task of `target` per item."""
+
+    target: str
+    items: str
+    span: Span
+
+    @property
+    def targets(self) -> tuple[str, ...]:
+        return (self.target,)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SwitchCase:
+    """One case of a switch: the condition value (as a string key) and its target step."""
+
+    value: str
+    target: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Switch:
+    """`self.next({"a": self.x, "b": self.y}, condition="var")`; a case may name the step
+    itself, which makes a loop."""
+
+    cases: tuple[SwitchCase, ...]
+    condition: str
+    span: Span
+
+    @property
+    def targets(self) -> tuple[str, ...]:
+        seen: dict[str, None] = {}
+        for case in self.cases:
+            seen.setdefault(case.target, None)
+        return tuple(seen)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Parallel:
+    """`self.next(self.body, num_parallel=4)`: a fixed-width gang of `target` tasks."""
+
+    target: str
+    num_parallel: Value
+    span: Span
+
+    @property
+    def targets(self) -> tuple[str, ...]:
+        return (self.target,)
+
+
+Transition: TypeAlias = Linear | Split | Foreach | Switch | Parallel
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Parameter:
+    """A flow parameter (`alpha = Parameter("alpha", default=0.1, type=float)`).
+
+    `name` is the user-facing name (the first argument), `attribute` the class attribute it
+    is bound to. `default` is None when there is none (`has_default` tells absent from None).
+    """
+
+    name: str
+    attribute: str
+    type: ParameterType
+    default: Value | None = None
+    required: bool = False
+    help: str | None = None
+    separator: str | None = None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Step:
+    """One `@step` method. `inputs` is the name of its second argument when it is a join."""
+
+    name: str
+    doc: str | None = None
+    inputs: str | None = None
+    argument_count: int = 1
+    decorators: tuple[Decorator, ...] = ()
+    transition: Transition | None = None
+    is_start: bool = False
+    is_end: bool = False
+    span: Span
+
+    @property
+    def is_join(self) -> bool:
+        return self.inputs is not None
+
+    @property
+    def successors(self) -> tuple[str, ...]:
+        return () if self.transition is None else self.transition.targets
+
+    def decorator(self, name: str) -> Decorator | None:
+        for deco in self.decorators:
+            if deco.name == name:
+                return deco
+        return None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Flow:
+    """A whole flow: its class, parameters, steps in source order and class decorators.
+
+    `path` is the flow file relative to the project root the compiler was given.
+    """
+
+    name: str
+    path: str
+    doc: str | None = None
+    parameters: tuple[Parameter, ...] = ()
+    steps: tuple[Step, ...] = ()
+    decorators: tuple[Decorator, ...] = ()
+    span: Span
+
+    def step(self, name: str) -> Step:
+        for candidate in self.steps:
+            if candidate.name == name:
+                return candidate
+        raise KeyError(name)
+
+    def has_step(self, name: str) -> bool:
+        return any(s.name == name for s in self.steps)
+
+    def decorator(self, name: str) -> Decorator | None:
+        for deco in self.decorators:
+            if deco.name == name:
+                return deco
+        return None
+
+
+# --- JSON -----------------------------------------------------------------------------------
+
+_TRANSITIONS: dict[str, type[Any]] = {
+    "linear": Linear,
+    "split": Split,
+    "foreach": Foreach,
+    "switch": Switch,
+    "parallel": Parallel,
+}
+_KIND_OF: dict[type[Any], str] = {cls: kind for kind, cls in _TRANSITIONS.items()}
+# (owner class, field) -> the node class stored there (alone, or in a tuple).
+_NODE_FIELDS: dict[tuple[type[Any], str], type[Any]] = {
+    **{(cls, "span"): Span for cls in (Value, Decorator, Linear, Split, Foreach, SwitchCase,
+                                        Switch, Parallel, Parameter, Step, Flow)},
+    (Argument, "value"): Value,
+    (Decorator, "arguments"): Argument,
+    (Switch, "cases"): SwitchCase,
+    (Parallel, "num_parallel"): Value,
+    (Parameter, "default"): Value,
+    (Step, "decorators"): Decorator,
+    (Flow, "parameters"): Parameter,
+    (Flow, "steps"): Step,
+    (Flow, "decorators"): Decorator,
+}
+
+class IRFormatError(ValueError):
+    """`ir.json` is not valid IR of this version."""
+
+
+def to_json_data(node: Any) -> Any:
+    """The JSON-ready form of a node: dicts in field order, tuples as lists."""
+    if isinstance(node, Linear | Split | Foreach | Switch | Parallel):
+        data = {"kind": _KIND_OF[type(node)]}
+        data.update(_fields_data(node))
+        return data
+    if hasattr(node, "__dataclass_fields__"):
+        return _fields_data(node)
+    if isinstance(node, tuple):
+        return [to_json_data(item) for item in node]
+    if isinstance(node, dict):
+        return {key: to_json_data(item) for key, item in node.items()}
+    return node
+
+
+def _fields_data(node: Any) -> dict[str, Any]:
+    return {f.name: to_json_data(getattr(node, f.name)) for f in fields(node)}
+
+
+def dumps(flow: Flow) -> str:
+    """`ir.json` text: versioned, keys in field order, two-space indent, trailing newline."""
+    document = {"ir_version": IR_VERSION, "flow": to_json_data(flow)}
+    return json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def loads(text: str) -> Flow:
+    """Parse `ir.json` text back into the exact `Flow` that `dumps` was given."""
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise IRFormatError(f"ir.json is not JSON: {exc}") from exc
+    version = document.get("ir_version") if isinstance(document, dict) else None
+    if version != IR_VERSION:
+        raise IRFormatError(f"ir.json has ir_version {version!r}; this flowc reads {IR_VERSION}")
+    try:
+        flow = _node_from(Flow, document["flow"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise IRFormatError(f"ir.json does not match IR version {IR_VERSION}: {exc}") from exc
+    assert isinstance(flow, Flow)
+    return flow
+
+
+def _node_from(cls: type[Any], data: dict[str, Any]) -> Any:
+    kwargs = {}
+    for f in fields(cls):
+        if f.name not in data:
+            continue
+        kwargs[f.name] = _field_from(cls, f.name, data[f.name])
+    return cls(**kwargs)
+
+
+def _field_from(owner: type[Any], name: str, raw: Any) -> Any:
+    if owner is Step and name == "transition":
+        return None if raw is None else _transition_from(raw)
+    if owner is Value and name == "value":
+        return _literal_from(raw)
+    node_cls = _NODE_FIELDS.get((owner, name))
+    if node_cls is None:
+        return tuple(raw) if isinstance(raw, list) else raw
+    if raw is None:
+        return None
+    if isinstance(raw, list):
+        return tuple(_node_from(node_cls, item) for item in raw)
+    return _node_from(node_cls, raw)
+
+
+def _transition_from(raw: dict[str, Any]) -> Transition:
+    data = dict(raw)
+    cls = _TRANSITIONS[data.pop("kind")]
+    node = _node_from(cls, data)
+    match node:
+        case Linear() | Split() | Foreach() | Switch() | Parallel():
+            return node
+        case _:
+            assert_never(node)
+
+
+def _literal_from(raw: Any) -> JsonValue:
+    if isinstance(raw, list):
+        return tuple(_literal_from(item) for item in raw)
+    if isinstance(raw, dict):
+        return {key: _literal_from(item) for key, item in raw.items()}
+    return raw  # type: ignore[no-any-return]
+
+
+def literal_to_python(value: JsonValue) -> Any:
+    """A literal as plain Python data (tuples become lists), for user-facing values."""
+    if isinstance(value, tuple):
+        return [literal_to_python(item) for item in value]
+    if isinstance(value, dict):
+        return {key: literal_to_python(item) for key, item in value.items()}
+    return value
+

@@ -1,0 +1,1 @@
+"""Graph and flow rules: one function per rule, each returning diagnostics."""

@@ -1,0 +1,5 @@
+"""Placeholder: commands are added by their owners."""
+
+import click
+
+COMMANDS: tuple[click.Command, ...] = ()
