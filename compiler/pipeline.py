@@ -74,7 +74,7 @@ def check_source(source: str, *, path: str, flow_name: str | None = None) -> Che
                            diagnostics=sorted_diagnostics(diagnostics))
     diagnostics.extend(chosen.diagnostics)
     graph = FlowGraph.build(chosen.flow)
-    diagnostics.extend(validate(chosen.flow, graph))
+    diagnostics.extend(validate(chosen.flow, graph, rejected_transitions=chosen.rejected_transitions))
     ordered = sorted_diagnostics(diagnostics)
     checked = None if has_errors(ordered) else CheckedFlow(flow=chosen.flow, graph=graph)
     return CheckResult(path=path, source=source, flow=chosen.flow, checked=checked, diagnostics=ordered)
