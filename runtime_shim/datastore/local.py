@@ -1,0 +1,254 @@
+"""A datastore in a local directory (the local runner's `.flowc/`, or a shared filesystem).
+
+Every write goes to a temporary file in the destination directory (`.<name>.tmp-<pid>-<rand>`),
+is flushed and fsync'ed, then renamed over the final name with os.replace: a reader sees the
+old file or the whole new one, never a partial one, even if the writer is killed. Listings
+ignore temporary files; `clean_temp_files` removes old ones left by killed writers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from runtime_shim.datastore.base import (
+    Chunks,
+    Datastore,
+    DatastoreError,
+    IntegrityError,
+    NotFound,
+    as_chunks,
+    blob_key,
+    check_key,
+    total_size,
+)
+from runtime_shim.serialize import pieces
+
+OVERLAP_MIN = 32 << 20  # from this size on, hash in a helper thread while writing/reading
+_TEMP_MARK = ".tmp-"
+
+
+class LocalDatastore(Datastore):
+    """Blobs, records and logs as files under `root`."""
+
+    def __init__(self, root: str | os.PathLike[str], *, create: bool = False, fsync: bool = True):
+        self.root = Path(root).absolute()
+        self.url = str(self.root)
+        self.fsync = fsync
+        if create:
+            try:
+                self.root.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise DatastoreError(
+                    f"cannot create datastore directory '{self.root}': {exc}"
+                ) from exc
+        if not self.root.is_dir():
+            what = "is not a directory" if self.root.exists() else "does not exist"
+            raise DatastoreError(f"datastore directory '{self.root}' {what}")
+
+    def path(self, key: str) -> Path:
+        return self.root.joinpath(*check_key(key).split("/"))
+
+    # -- blobs ------------------------------------------------------------------------------
+
+    def put_blob(self, namespace: str, data: Chunks, *, digest: str | None = None) -> str:
+        chunks = as_chunks(data)
+        size = total_size(chunks)
+        if digest is not None and self._blob_present(self.path(blob_key(namespace, digest)), size):
+            return digest
+        return self._write(chunks, size, namespace=namespace, expected=digest)
+
+    def get_blob(self, namespace: str, digest: str) -> memoryview:
+        path = self.path(blob_key(namespace, digest))
+        try:
+            with open(path, "rb", buffering=0) as file:
+                size = os.fstat(file.fileno()).st_size
+                buffer = bytearray(size)
+                view = memoryview(buffer)
+                actual = _read_hashed(file, view)
+        except FileNotFoundError:
+            raise NotFound(f"blob {digest} not found at {path}") from None
+        except OSError as exc:
+            raise DatastoreError(f"cannot read blob {path}: {exc}") from exc
+        if actual != digest:
+            raise IntegrityError(
+                f"blob {digest} at {path} is corrupt: its {size} bytes hash to {actual}"
+            )
+        return view
+
+    def has_blob(self, namespace: str, digest: str) -> bool:
+        return self.path(blob_key(namespace, digest)).is_file()
+
+    @staticmethod
+    def _blob_present(path: Path, size: int) -> bool:
+        try:
+            return path.stat().st_size == size  # a wrong size is repaired by rewriting
+        except FileNotFoundError:
+            return False
+        except OSError as exc:
+            raise DatastoreError(f"cannot stat {path}: {exc}") from exc
+
+    # -- keys -------------------------------------------------------------------------------
+
+    def put_bytes(self, key: str, data: Chunks) -> None:
+        chunks = as_chunks(data)
+        self._write(chunks, total_size(chunks), key=key)
+
+    def get_bytes(self, key: str) -> bytes:
+        path = self.path(key)
+        try:
+            return path.read_bytes()
+        except FileNotFoundError:
+            raise NotFound(f"{path} does not exist") from None
+        except OSError as exc:
+            raise DatastoreError(f"cannot read {path}: {exc}") from exc
+
+    def exists(self, key: str) -> bool:
+        return self.path(key).is_file()
+
+    def list_keys(self, prefix: str) -> list[str]:
+        top = self.path(prefix.rstrip("/"))
+        keys = []
+        for directory, _, files in os.walk(top):
+            rel = Path(directory).relative_to(self.root).as_posix()
+            keys.extend(f"{rel}/{name}" for name in files if not name.startswith("."))
+        return sorted(keys)
+
+    def list_children(self, prefix: str) -> list[str]:
+        try:
+            names = os.listdir(self.path(prefix.rstrip("/")))
+        except (FileNotFoundError, NotADirectoryError):
+            return []
+        except OSError as exc:
+            raise DatastoreError(f"cannot list {self.root / prefix}: {exc}") from exc
+        return sorted(name for name in names if not name.startswith("."))
+
+    def clean_temp_files(self, older_than: float = 3600.0) -> int:
+        """Remove temporary files older than `older_than` seconds; return how many."""
+        cutoff, removed = time.time() - older_than, 0
+        for directory, _, files in os.walk(self.root):
+            for name in files:
+                path = Path(directory, name)
+                if name.startswith(".") and _TEMP_MARK in name:
+                    try:
+                        if path.stat().st_mtime < cutoff:
+                            path.unlink()
+                            removed += 1
+                    except OSError:
+                        continue
+        return removed
+
+    # -- the atomic write -----------------------------------------------------------------
+
+    def _write(
+        self,
+        chunks: list[memoryview],
+        size: int,
+        *,
+        key: str | None = None,
+        namespace: str = "",
+        expected: str | None = None,
+    ) -> str:
+        """Write chunks to a temp file while hashing, then rename it to its key.
+
+        For a blob (`key` None) the key comes from the digest; an existing blob of the same
+        size is kept (dedup) and the temp file is removed. Returns the sha256.
+        """
+        directory = self.path(key).parent if key else self.root / namespace / "blobs"
+        temp = None
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            stem = key.rsplit("/", 1)[-1] if key else "blob"
+            temp = directory / f".{stem}{_TEMP_MARK}{os.getpid()}-{secrets.token_hex(4)}"
+            with open(temp, "xb", buffering=0) as file:
+                digest = _write_hashed(file, chunks, size)
+                if self.fsync:
+                    os.fsync(file.fileno())
+            if expected is not None and digest != expected:
+                raise IntegrityError(f"blob bytes hash to {digest}, not to the given {expected}")
+            final = self.path(key) if key else self.path(blob_key(namespace, digest))
+            if key is None and self._blob_present(final, size):
+                temp.unlink()
+                return digest
+            final.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(temp, final)
+            temp = None
+            if self.fsync:
+                _fsync_directory(final.parent)
+            return digest
+        except OSError as exc:
+            raise DatastoreError(f"cannot write {key or 'blob'} under {self.root}: {exc}") from exc
+        finally:
+            if temp is not None:
+                temp.unlink(missing_ok=True)
+
+
+def _write_hashed(file: BinaryIO, chunks: list[memoryview], size: int) -> str:
+    """Write and hash the chunks; large data is hashed in a thread while the next piece is
+    written (both hashlib and file writes release the GIL). Returns the sha256 hex digest."""
+    digest = hashlib.sha256()
+    if size < OVERLAP_MIN:
+        for chunk in chunks:
+            digest.update(chunk)
+            _write_all(file, chunk)
+        return digest.hexdigest()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = None
+        for piece in pieces(chunks):
+            if pending is not None:
+                pending.result()
+            pending = pool.submit(digest.update, piece)
+            _write_all(file, piece)
+        if pending is not None:
+            pending.result()
+    return digest.hexdigest()
+
+
+def _read_hashed(file: Any, view: memoryview) -> str:
+    """Fill `view` from `file` and return the sha256 of what was read; for large blobs the
+    previous piece is hashed in a thread while the next one is read."""
+    digest = hashlib.sha256()
+    if view.nbytes < OVERLAP_MIN:
+        _read_exactly(file, view)
+        digest.update(view)
+    else:
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            pending = None
+            for piece in pieces([view]):
+                _read_exactly(file, piece)
+                if pending is not None:
+                    pending.result()
+                pending = pool.submit(digest.update, piece)
+            if pending is not None:
+                pending.result()
+    if file.read(1):
+        raise OSError("the file grew while it was being read")
+    return digest.hexdigest()
+
+
+def _read_exactly(file: Any, view: memoryview) -> None:
+    done = 0
+    while done < view.nbytes:
+        count = file.readinto(view[done:])
+        if not count:
+            raise OSError(f"unexpected end of file after {done} of {view.nbytes} bytes")
+        done += count
+
+
+def _write_all(file: BinaryIO, view: memoryview) -> None:
+    done = 0
+    while done < view.nbytes:
+        done += file.write(view[done:]) or 0
+
+
+def _fsync_directory(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
