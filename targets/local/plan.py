@@ -1,0 +1,143 @@
+"""Task-level planning for the local runner: which tasks become runnable when a task finishes.
+
+The unit is a task `(step, index path, iteration)`, never a whole step: a foreach child's
+successor starts as soon as that child finishes, and a join waits only for the tasks that
+feed it (all children of *its* foreach task, or one arrival per branch of a static split).
+How many children a foreach task has and which case a switch took come from the finished
+task's outputs JSON (docs/task-contract.md), exactly as an orchestrator would read them.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import assert_never
+
+from compiler.graph import FANOUT_KINDS, FlowGraph, NodeKind
+from compiler.ir import Flow, Foreach, Linear, Parallel, Split, Switch
+from runtime_shim.identity import task_id
+
+
+class PlanError(Exception):
+    """A task's outputs do not fit the flow (an unknown switch choice, malformed JSON)."""
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class TaskKey:
+    """One task: its step, foreach index path (outermost first) and loop iteration."""
+
+    step: str
+    index_path: tuple[int, ...] = ()
+    iteration: int = 0
+
+    @property
+    def task_id(self) -> str:
+        return task_id(self.index_path, self.iteration)
+
+    def __str__(self) -> str:
+        text = self.step
+        if self.index_path:
+            text += "[" + ",".join(str(i) for i in self.index_path) + "]"
+        if self.iteration:
+            text += f"@{self.iteration}"
+        return text
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Outputs:
+    """The outputs JSON of a finished task (what every orchestrator reads)."""
+
+    task_id: str = ""
+    foreach_cardinality: int = 0
+    foreach_indices: tuple[int, ...] = ()
+    switch_choice: str = ""
+
+    @classmethod
+    def parse(cls, text: str) -> Outputs:
+        """Parse the shim's stdout: its last non-empty line is the outputs JSON."""
+        lines = [line for line in text.splitlines() if line.strip()]
+        if not lines:
+            raise PlanError("the task printed no outputs JSON on stdout")
+        try:
+            data = json.loads(lines[-1])
+            indices = tuple(int(i) for i in data.get("foreach_indices") or ())
+            cardinality = int(data.get("foreach_cardinality") or len(indices))
+            return cls(
+                task_id=str(data.get("task_id", "")),
+                foreach_cardinality=cardinality,
+                foreach_indices=indices or tuple(range(cardinality)),
+                switch_choice=str(data.get("switch_choice") or ""),
+            )
+        except (ValueError, TypeError, AttributeError) as exc:
+            raise PlanError(f"malformed outputs JSON {lines[-1][:200]!r}: {exc}") from exc
+
+
+class Planner:
+    """Walks the checked flow at task granularity; one instance per run (it counts arrivals)."""
+
+    def __init__(self, flow: Flow, graph: FlowGraph) -> None:
+        self.flow = flow
+        self.graph = graph
+        self._cardinality: dict[tuple[str, tuple[int, ...]], int] = {}
+        self._arrivals: dict[TaskKey, int] = {}
+
+    def first(self) -> TaskKey:
+        assert self.graph.start is not None, "a checked flow has a start step"
+        return TaskKey(self.graph.start)
+
+    def after(self, key: TaskKey, outputs: Outputs) -> list[TaskKey]:
+        """The tasks that become runnable now that `key` finished with `outputs`."""
+        step = self.flow.step(key.step)
+        transition = step.transition
+        if self.graph[key.step].kind is NodeKind.END or transition is None:
+            return []
+        match transition:
+            case Linear(target=target):
+                return self._advance(key, target)
+            case Split(branches=branches):
+                return [task for branch in branches for task in self._advance(key, branch)]
+            case Foreach(target=target) | Parallel(target=target):
+                return self._fan_out(key, target, outputs)
+            case Switch(cases=cases):
+                return self._switch(key, cases, outputs)
+            case _:
+                assert_never(transition)
+
+    def _fan_out(self, key: TaskKey, target: str, outputs: Outputs) -> list[TaskKey]:
+        self._cardinality[(key.step, key.index_path)] = outputs.foreach_cardinality
+        if outputs.foreach_cardinality == 0:
+            join = self.graph[key.step].matching_join
+            return [] if join is None else [TaskKey(join, key.index_path)]
+        return [TaskKey(target, (*key.index_path, index)) for index in outputs.foreach_indices]
+
+    def _switch(self, key: TaskKey, cases: tuple, outputs: Outputs) -> list[TaskKey]:  # type: ignore[type-arg]
+        for case in cases:
+            if case.value == outputs.switch_choice:
+                if case.target == key.step:
+                    return [TaskKey(key.step, key.index_path, key.iteration + 1)]
+                return self._advance(key, case.target)
+        known = ", ".join(repr(case.value) for case in cases)
+        raise PlanError(
+            f"{key} chose switch case {outputs.switch_choice!r}, which is not one of {known}"
+        )
+
+    def _advance(self, key: TaskKey, target: str) -> list[TaskKey]:
+        node = self.graph[target]
+        if node.kind is not NodeKind.JOIN:
+            return [TaskKey(target, key.index_path)]
+        join = TaskKey(target, key.index_path[: node.foreach_depth])
+        arrived = self._arrivals.get(join, 0) + 1
+        if arrived < self._expected(join):
+            self._arrivals[join] = arrived
+            return []
+        self._arrivals.pop(join, None)
+        return [join]
+
+    def _expected(self, join: TaskKey) -> int:
+        split = self.graph[join.step].joined_split
+        if split is None:
+            return 1
+        if self.graph[split].kind in FANOUT_KINDS:
+            return self._cardinality.get((split, join.index_path), 0)
+        transition = self.flow.step(split).transition
+        return len(transition.targets) if transition is not None else 1

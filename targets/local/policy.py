@@ -1,0 +1,82 @@
+"""Per-step execution policy read from the IR (@retry, @timeout) and failure messages.
+
+@catch needs nothing here: the shim handles it and exits 0. Defaults follow Metaflow:
+`@retry` alone means 3 retries, 2 minutes apart.
+"""
+
+from __future__ import annotations
+
+import signal
+from dataclasses import dataclass
+from pathlib import Path
+
+from compiler.ir import Flow, JsonValue
+
+RETRY_TIMES = 3
+RETRY_MINUTES = 2.0
+TAIL_BYTES = 8192
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StepPolicy:
+    retries: int = 0
+    retry_delay: float = 0.0  # seconds
+    timeout: float | None = None  # seconds
+
+
+def _number(value: JsonValue, default: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return default
+    return float(value)
+
+
+def policies(flow: Flow) -> dict[str, StepPolicy]:
+    """Each step's policy from its decorators."""
+    result: dict[str, StepPolicy] = {}
+    for step in flow.steps:
+        retries, delay, timeout = 0, 0.0, None
+        retry = step.decorator("retry")
+        if retry is not None:
+            retries = int(_number(retry.literal("times", RETRY_TIMES), RETRY_TIMES))
+            delay = 60.0 * _number(retry.literal("minutes_between_retries", RETRY_MINUTES),
+                                   RETRY_MINUTES)
+        deco = step.decorator("timeout")
+        if deco is not None:
+            total = (_number(deco.literal("seconds", 0), 0)
+                     + 60 * _number(deco.literal("minutes", 0), 0)
+                     + 3600 * _number(deco.literal("hours", 0), 0))
+            timeout = total or None
+        result[step.name] = StepPolicy(retries=max(retries, 0), retry_delay=max(delay, 0.0),
+                                       timeout=timeout)
+    return result
+
+
+def last_line(path: Path) -> str:
+    """The last non-empty line of a (possibly large) log file, or ''."""
+    try:
+        with open(path, "rb") as stream:
+            stream.seek(0, 2)
+            size = stream.tell()
+            stream.seek(max(size - TAIL_BYTES, 0))
+            tail = stream.read().decode(errors="replace")
+    except OSError:
+        return ""
+    lines = [line.strip() for line in tail.splitlines() if line.strip()]
+    return lines[-1] if lines else ""
+
+
+def failure_message(stderr: Path, returncode: int, timed_out: bool, timeout: float | None,
+                    *, lost: bool = False) -> str:
+    """One line saying why an attempt failed."""
+    if timed_out:
+        return f"timed out after {timeout:g}s (@timeout); its process group was killed"
+    if lost:
+        return "the local runner's fork server died; the task's outcome is unknown"
+    if returncode < 0:
+        try:
+            name = signal.Signals(-returncode).name
+        except ValueError:
+            name = f"signal {-returncode}"
+        return f"killed by {name}"
+    line = last_line(stderr)
+    return line or f"exited with code {returncode}"
