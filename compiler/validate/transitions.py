@@ -1,0 +1,79 @@
+"""Each step's own `self.next`: argument counts (FLC111), a missing tail transition (FLC112),
+unknown targets (FLC114), a join that also splits (FLC116), and reachability (FLC104)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from compiler.diagnostics import Diagnostic, rule
+from compiler.ir import Linear, Span, Switch
+from compiler.validate.context import RuleContext, did_you_mean, quoted
+
+
+def check_argument_count(ctx: RuleContext) -> Iterator[Diagnostic]:
+    """FLC111: a step takes (self) and a join (self, inputs); nothing else."""
+    for step in ctx.flow.steps:
+        count = step.argument_count
+        if count == 0:
+            yield rule("FLC111").at(step.span, f"step '{step.name}' is missing the 'self' "
+                                    "argument")
+        elif count > 2:
+            yield rule("FLC111").at(step.span, f"step '{step.name}' takes {count} arguments; "
+                                    "a step takes (self) and a join (self, inputs)")
+
+
+def check_missing_next(ctx: RuleContext) -> Iterator[Diagnostic]:
+    """FLC112: a step other than the end step does not end with self.next(...)."""
+    if len(ctx.steps) == 1:
+        return
+    for name, step in ctx.steps.items():
+        if step.transition is None and name not in ctx.terminal_names and name not in ctx.rejected:
+            yield rule("FLC112").at(
+                step.span, f"step '{name}' does not end with self.next(...)")
+
+
+def _target_spans(ctx: RuleContext, name: str) -> Iterator[tuple[str, Span]]:
+    transition = ctx.steps[name].transition
+    if isinstance(transition, Switch):
+        for case in transition.cases:
+            yield case.target, case.span
+    elif transition is not None:
+        for target in transition.targets:
+            yield target, transition.span
+
+
+def check_unknown_targets(ctx: RuleContext) -> Iterator[Diagnostic]:
+    """FLC114: self.next(...) names a step this flow does not define."""
+    for name in ctx.steps:
+        reported: set[str] = set()
+        for target, span in _target_spans(ctx, name):
+            if target in ctx.steps or target in reported:
+                continue
+            reported.add(target)
+            yield rule("FLC114").at(
+                span, f"step '{name}' transitions to unknown step '{target}'",
+                help=did_you_mean(target, ctx.steps))
+
+
+def check_join_and_split(ctx: RuleContext) -> Iterator[Diagnostic]:
+    """FLC116: a join (it takes inputs) whose transition splits, fans out or switches."""
+    for step in ctx.steps.values():
+        transition = step.transition
+        if step.is_join and transition is not None and not isinstance(transition, Linear):
+            yield rule("FLC116").at(
+                transition.span, f"step '{step.name}' is a join (it takes '{step.inputs}') and "
+                "also splits", help=f"move this self.next(...) to a new step after "
+                f"'{step.name}' and end '{step.name}' with self.next(self.<new step>)")
+
+
+def check_unreachable(ctx: RuleContext) -> Iterator[Diagnostic]:
+    """FLC104: a step that no path from the start step reaches."""
+    start = ctx.graph.start
+    if start is None or not ctx.edges_complete:
+        return
+    missing = [name for name in ctx.steps if name not in ctx.graph.reachable]
+    for name in missing:
+        sources = ctx.graph[name].in_steps
+        detail = f" (only from {quoted(sources)}, itself unreachable)" if sources else ""
+        yield rule("FLC104").at(
+            ctx.steps[name].span, f"step '{name}' is not reachable from '{start}'{detail}")
