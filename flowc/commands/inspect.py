@@ -1,5 +1,98 @@
-"""Placeholder: commands are added by their owners."""
+"""`flowc inspect`: print a checked flow's IR (JSON or YAML) or a picture (Mermaid or DOT).
+
+The IR goes to stdout; diagnostics (errors, and warnings of a valid flow) go to stderr in
+the concise form. Exit status as for `flowc check`: 0 printed, 1 the flow has errors, 2 usage
+or I/O. The compiler and PyYAML are imported inside the command to keep start-up light.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
-COMMANDS: tuple[click.Command, ...] = ()
+from flowc.commands.check import (
+    EXIT_CLEAN,
+    EXIT_USAGE,
+    SuggestingChoice,
+    exit_status,
+    refuse_missing,
+)
+
+if TYPE_CHECKING:
+    from compiler.pipeline import CheckedFlow
+
+INSPECT_FORMATS = ("json", "yaml", "mermaid", "dot")
+
+
+def ir_yaml(text: str) -> str:
+    """The data of `ir.json` text as YAML: same keys in the same order, block style."""
+    import yaml
+
+    document: Any = json.loads(text)
+    return str(
+        yaml.safe_dump(
+            document,
+            sort_keys=False,
+            allow_unicode=True,
+            default_flow_style=False,
+            width=100,
+        )
+    )
+
+
+def render_flow(checked: CheckedFlow, output_format: str) -> str:
+    """The text `flowc inspect` prints for a checked flow, ending with a newline."""
+    from compiler import ir, pictures
+
+    match output_format:
+        case "json":
+            return ir.dumps(checked.flow)
+        case "yaml":
+            return ir_yaml(ir.dumps(checked.flow))
+        case "mermaid":
+            return pictures.mermaid(checked.flow, checked.graph)
+        case "dot":
+            return pictures.dot(checked.flow, checked.graph)
+    raise ValueError(f"unknown inspect format {output_format!r}")
+
+
+@click.command("inspect")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--flow", "flow_name", metavar="NAME", help="The FlowSpec class to inspect.")
+@click.option(
+    "--format",
+    "output_format",
+    type=SuggestingChoice(list(INSPECT_FORMATS)),
+    default="json",
+    show_default=True,
+    help="IR as json or yaml, or a mermaid or dot picture.",
+)
+def inspect_command(file: Path, flow_name: str | None, output_format: str) -> None:
+    """Print the IR of the flow in FILE, or a picture of its graph.
+
+    `--format json` prints exactly the `ir.json` the compiler writes. A flow with errors
+    prints its diagnostics to stderr and exits with status 1.
+    """
+    from compiler.pipeline import check_file
+    from compiler.render import concise, summary
+
+    refuse_missing([] if file.exists() else [file])
+    if file.is_dir():
+        click.echo(f"flowc: error: {file} is a directory; inspect takes one flow file", err=True)
+        click.get_current_context().exit(EXIT_USAGE)
+    result = check_file(file, flow_name=flow_name)
+    for diagnostic in result.diagnostics:
+        click.echo(concise(diagnostic), err=True)
+    context = click.get_current_context()
+    if result.checked is None:
+        click.echo(summary(result.diagnostics), err=True)
+        status = exit_status([result])
+        context.exit(status if status != EXIT_CLEAN else 1)
+        return
+    click.echo(render_flow(result.checked, output_format), nl=False)
+
+
+COMMANDS: tuple[click.Command, ...] = (inspect_command,)

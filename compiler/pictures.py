@@ -1,0 +1,137 @@
+"""Pictures of a checked flow: Mermaid (`flowchart TD`, pasteable in a README) and Graphviz DOT.
+
+Both are pure functions of the flow and its graph: steps in topological order (ties by
+source order), edges in the order the transition names them, node shapes by node kind, and
+labels on foreach, switch and parallel edges. No clock, version or environment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import assert_never
+
+from compiler.graph import FlowGraph, NodeKind
+from compiler.ir import Flow, Foreach, Linear, Parallel, Split, Step, Switch
+
+# Mermaid shapes by node kind: (opening, closing) around the quoted label.
+_MERMAID_SHAPES: dict[NodeKind, tuple[str, str]] = {
+    NodeKind.START: ("([", "])"),
+    NodeKind.END: ("([", "])"),
+    NodeKind.LINEAR: ("[", "]"),
+    NodeKind.SPLIT: ("[/", "\\]"),
+    NodeKind.JOIN: ("[\\", "/]"),
+    NodeKind.FOREACH: ("[[", "]]"),
+    NodeKind.PARALLEL: ("[[", "]]"),
+    NodeKind.SWITCH: ("{", "}"),
+}
+
+# Graphviz node attributes by node kind.
+_DOT_SHAPES: dict[NodeKind, str] = {
+    NodeKind.START: "shape=ellipse",
+    NodeKind.END: "shape=ellipse, peripheries=2",
+    NodeKind.LINEAR: "shape=box",
+    NodeKind.SPLIT: "shape=trapezium",
+    NodeKind.JOIN: "shape=invtrapezium",
+    NodeKind.FOREACH: "shape=box3d",
+    NodeKind.PARALLEL: "shape=box3d, style=dashed",
+    NodeKind.SWITCH: "shape=diamond",
+}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Edge:
+    """One arrow of the picture: from a step to a step, with an optional label."""
+
+    source: str
+    target: str
+    label: str | None = None
+
+
+def edges(flow: Flow, graph: FlowGraph) -> tuple[Edge, ...]:
+    """Every edge, grouped by source step in topological order.
+
+    Switch cases with the same target share one edge whose label lists their values.
+    """
+    result: list[Edge] = []
+    for name in graph.topological_order:
+        if not flow.has_step(name):
+            continue
+        result.extend(_step_edges(flow.step(name)))
+    return tuple(result)
+
+
+def _step_edges(step: Step) -> list[Edge]:
+    transition = step.transition
+    match transition:
+        case None:
+            return []
+        case Linear():
+            return [Edge(source=step.name, target=transition.target)]
+        case Split():
+            return [Edge(source=step.name, target=branch) for branch in transition.branches]
+        case Foreach():
+            label = f"foreach {transition.items}"
+            return [Edge(source=step.name, target=transition.target, label=label)]
+        case Parallel():
+            label = f"num_parallel {transition.num_parallel.source}"
+            return [Edge(source=step.name, target=transition.target, label=label)]
+        case Switch():
+            values: dict[str, list[str]] = {}
+            for case in transition.cases:
+                values.setdefault(case.target, []).append(case.value)
+            return [
+                Edge(
+                    source=step.name,
+                    target=target,
+                    label=f"{transition.condition} = {' | '.join(names)}",
+                )
+                for target, names in values.items()
+            ]
+        case _:
+            assert_never(transition)
+
+
+def mermaid(flow: Flow, graph: FlowGraph) -> str:
+    """A Mermaid `flowchart TD` of the flow, ending with a newline.
+
+    Node ids are `step_<name>` because `end` is a Mermaid keyword; labels are quoted.
+    """
+    lines = ["flowchart TD"]
+    for node in graph:
+        opening, closing = _MERMAID_SHAPES[node.kind]
+        lines.append(f'    {_mermaid_id(node.name)}{opening}"{node.name}"{closing}')
+    for edge in edges(flow, graph):
+        arrow = "-->" if edge.label is None else f'-->|"{_mermaid_text(edge.label)}"|'
+        lines.append(f"    {_mermaid_id(edge.source)} {arrow} {_mermaid_id(edge.target)}")
+    return "\n".join(lines) + "\n"
+
+
+def _mermaid_id(name: str) -> str:
+    return f"step_{name}"
+
+
+def _mermaid_text(text: str) -> str:
+    """Label text safe inside Mermaid double quotes (entity codes for quotes)."""
+    return text.replace('"', "#quot;")
+
+
+def dot(flow: Flow, graph: FlowGraph) -> str:
+    """A Graphviz `digraph` of the flow, ending with a newline."""
+    lines = [
+        f"digraph {_dot_quote(flow.name)} {{",
+        "    rankdir=TB;",
+        '    node [fontname="Helvetica"];',
+        '    edge [fontname="Helvetica", fontsize=10];',
+    ]
+    for node in graph:
+        lines.append(f"    {_dot_quote(node.name)} [{_DOT_SHAPES[node.kind]}];")
+    for edge in edges(flow, graph):
+        attributes = "" if edge.label is None else f" [label={_dot_quote(edge.label)}]"
+        lines.append(f"    {_dot_quote(edge.source)} -> {_dot_quote(edge.target)}{attributes};")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def _dot_quote(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}"'

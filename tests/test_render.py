@@ -1,0 +1,182 @@
+"""The diagnostic renderers, asserted as exact strings: concise, full, JSON and the summary."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from compiler.diagnostics import RULES, Diagnostic, rule
+from compiler.ir import Span
+from compiler.render import JSON_KEYS, OutputFormat, concise, full, json_data, render, summary
+
+SOURCE = """\
+from flowc import FlowSpec, step
+
+
+class X(FlowSpec):
+    @step
+    def start(self):
+        self.next(self.end)
+
+    @step
+    def join(self, inputs):
+        self.next(self.end)
+
+    @step
+    def end(self):
+\tpass
+"""
+
+
+def at(code: str, line: int, col: int, end_line: int, end_col: int, message: str,
+       path: str = "examples/x.py") -> Diagnostic:
+    span = Span(path=path, line=line, col=col, end_line=end_line, end_col=end_col)
+    return rule(code).at(span, message)
+
+
+UNREACHABLE = at("FLC104", 10, 9, 10, 13, "step 'join' is not reachable from 'start'")
+
+
+def test_concise() -> None:
+    assert concise(UNREACHABLE) == (
+        "examples/x.py:10:9: error[FLC104] step 'join' is not reachable from 'start'"
+    )
+
+
+def test_concise_warning() -> None:
+    warning = at("FLC302", 3, 1, 3, 5, "split into 40 branches")
+    assert concise(warning) == "examples/x.py:3:1: warning[FLC302] split into 40 branches"
+
+
+def test_full_underlines_the_span() -> None:
+    assert full(UNREACHABLE, SOURCE) == "\n".join([
+        "error[FLC104]: step 'join' is not reachable from 'start'",
+        "  --> examples/x.py:10:9",
+        "   |",
+        "10 |     def join(self, inputs):",
+        "   |         ^^^^",
+        "   |",
+        "   = help: link the step from another step with self.next(...), or delete it",
+    ])
+
+
+def test_full_clamps_a_multiline_span_to_its_first_line() -> None:
+    diagnostic = at("FLC112", 6, 5, 8, 1, "step 'start' has no self.next")
+    assert full(diagnostic, SOURCE).splitlines()[2:5] == [
+        "  |",
+        "6 |     def start(self):",
+        "  |     ^^^^^^^^^^^^^^^^",
+    ]
+
+
+def test_full_clamps_past_the_end_of_the_line() -> None:
+    diagnostic = at("FLC001", 7, 28, 7, 90, "unexpected token")
+    assert full(diagnostic, SOURCE).splitlines()[4] == "  |                            ^"
+
+
+def test_full_keeps_tabs_before_the_caret() -> None:
+    diagnostic = at("FLC112", 15, 2, 15, 6, "tabs")
+    assert full(diagnostic, SOURCE).splitlines()[3:5] == ["15 | \tpass", "   | \t^^^^"]
+
+
+def test_full_without_source_has_no_excerpt() -> None:
+    diagnostic = at("FLC005", 1, 1, 1, 1, "cannot read 'gone.py': Permission denied", "gone.py")
+    assert full(diagnostic, None) == "\n".join([
+        "error[FLC005]: cannot read 'gone.py': Permission denied",
+        " --> gone.py:1:1",
+        "  = help: check the path, its permissions and that it is UTF-8 text",
+    ])
+
+
+def test_full_line_outside_the_source_has_no_excerpt() -> None:
+    diagnostic = at("FLC104", 99, 1, 99, 2, "far away")
+    assert full(diagnostic, SOURCE).splitlines()[1:] == [
+        "  --> examples/x.py:99:1",
+        "   = help: " + RULES["FLC104"].help,
+    ]
+
+
+def test_full_uses_the_diagnostic_help() -> None:
+    span = Span(path="x.py", line=1, col=1, end_line=1, end_col=5)
+    diagnostic = rule("FLC004").at(span, "no flow named 'Foo'", help="did you mean 'Bar'?")
+    assert full(diagnostic, "from flowc import FlowSpec\n").splitlines()[-1] == (
+        "  = help: did you mean 'Bar'?"
+    )
+
+
+def test_json_has_every_key_in_order() -> None:
+    data = json_data(UNREACHABLE)
+    assert tuple(data) == JSON_KEYS
+    assert data == {
+        "code": "FLC104",
+        "name": "unreachable-step",
+        "severity": "error",
+        "message": "step 'join' is not reachable from 'start'",
+        "help": RULES["FLC104"].help,
+        "path": "examples/x.py",
+        "line": 10,
+        "col": 9,
+        "end_line": 10,
+        "end_col": 13,
+    }
+
+
+def test_json_help_is_null_when_empty() -> None:
+    diagnostic = Diagnostic(code="FLC104", name="unreachable-step", severity=UNREACHABLE.severity,
+                            message="m", help="", span=UNREACHABLE.span)
+    assert json_data(diagnostic)["help"] is None
+    assert full(diagnostic, None).splitlines()[-1] == "  --> examples/x.py:10:9"
+
+
+def test_render_json_is_one_list() -> None:
+    assert render([], OutputFormat.JSON) == "[]"
+    text = render([UNREACHABLE, UNREACHABLE], OutputFormat.JSON)
+    assert [item["code"] for item in json.loads(text)] == ["FLC104", "FLC104"]
+
+
+def test_render_concise_and_full() -> None:
+    second = at("FLC112", 6, 5, 6, 10, "no next", path="other.py")
+    assert render([UNREACHABLE, second], OutputFormat.CONCISE) == (
+        "examples/x.py:10:9: error[FLC104] step 'join' is not reachable from 'start'\n"
+        "other.py:6:5: error[FLC112] no next"
+    )
+    text = render([UNREACHABLE, second], OutputFormat.FULL, {"examples/x.py": SOURCE})
+    assert text.count("\n\n") == 1
+    assert "10 |     def join(self, inputs):" in text
+
+
+@pytest.mark.parametrize(
+    ("diagnostics", "expected"),
+    [
+        ([], "All checks passed."),
+        ([UNREACHABLE], "Found 1 error in 1 file."),
+        ([UNREACHABLE] * 3, "Found 3 errors in 1 file."),
+        ([UNREACHABLE, at("FLC302", 1, 1, 1, 2, "w", "b.py")],
+         "Found 1 error and 1 warning in 2 files."),
+        ([at("FLC302", 1, 1, 1, 2, "w")] * 2, "Found 2 warnings in 1 file (no errors)."),
+    ],
+)
+def test_summary(diagnostics: list[Diagnostic], expected: str) -> None:
+    assert summary(diagnostics) == expected
+
+
+def test_docs_list_every_code() -> None:
+    """docs/diagnostics.md has one table row per rule, with its name, severity and help."""
+    doc = Path(__file__).resolve().parent.parent / "docs" / "diagnostics.md"
+    row = re.compile(r"^\| (FLC\d{3}) \| `([a-z0-9-]+)` \| (error|warning) \| (.*) \|$")
+    listed = {}
+    for line in doc.read_text(encoding="utf-8").splitlines():
+        match = row.match(line)
+        if match:
+            listed[match.group(1)] = (match.group(2), match.group(3),
+                                      match.group(4).replace("\\|", "|"))
+    expected = {code: (r.name, r.severity.value, r.help) for code, r in RULES.items()}
+    missing = sorted(set(expected) - set(listed))
+    extra = sorted(set(listed) - set(expected))
+    assert not missing, f"docs/diagnostics.md does not list {missing}"
+    assert not extra, f"docs/diagnostics.md lists codes that do not exist: {extra}"
+    stale = [code for code in expected if listed[code] != expected[code]]
+    assert not stale, f"docs/diagnostics.md rows differ from compiler.diagnostics for {stale}"
