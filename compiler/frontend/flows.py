@@ -1,0 +1,161 @@
+"""Finding the flows of a file and assembling each one's `ir.Flow`.
+
+Rule for which classes are flows: a module-level class is a *flow candidate* when one of its
+bases is FlowSpec (any import spelling) or a candidate defined earlier in the same file. Every
+candidate that no other candidate in the file uses as a base is a flow, in source order; so
+a shared base class (with or without steps) never makes a file "ambiguous".
+
+A flow's steps and parameters are its own plus those of its same-file bases (candidates or
+plain mixins). Bases are merged like Python's attribute lookup for the simple cases: the
+class's own definitions win, then its bases left to right; a step keeps the position where
+its name first appeared (base steps first). Bases imported from other files are not read.
+Decorators on the class apply to that class only. Within one class body, a second `@step`
+of the same name hides the first (FLC040 at the second; the IR keeps the one Python keeps).
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+from compiler.diagnostics import Diagnostic, rule
+from compiler.frontend.decorators import class_decorators
+from compiler.frontend.imports import ImportTable
+from compiler.frontend.literals import Evaluator, scope_constants
+from compiler.frontend.parameters import parameter_call, read_parameter
+from compiler.frontend.steps import StepResult, docstring, read_step
+from compiler.ir import Flow, Parameter
+
+
+@dataclass(frozen=True, slots=True)
+class FlowResult:
+    flow: Flow
+    diagnostics: tuple[Diagnostic, ...]
+    rejected_transitions: frozenset[str]
+
+
+@dataclass(slots=True)
+class _Members:
+    """What one class body defines (not counting its bases)."""
+
+    steps: dict[str, StepResult] = field(default_factory=dict)
+    parameters: dict[str, Parameter] = field(default_factory=dict)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class _ClassInfo:
+    node: ast.ClassDef
+    table: ImportTable
+    local_bases: list[_ClassInfo]
+    is_candidate: bool
+    members: _Members | None = None
+
+
+def read_flows(tree: ast.Module, evaluator: Evaluator) -> list[FlowResult]:
+    """Every flow of the module, in source order."""
+    module_evaluator = evaluator.with_constants(
+        scope_constants(tree.body, evaluator, nested=True))
+    table = ImportTable()
+    classes: dict[str, _ClassInfo] = {}
+    order: list[_ClassInfo] = []
+    for statement in tree.body:
+        if isinstance(statement, ast.ClassDef):
+            info = _class_info(statement, table, classes)
+            classes[statement.name] = info
+            order.append(info)
+        table = table.after(statement)
+    used_as_base = {id(base) for info in order if info.is_candidate for base in info.local_bases}
+    return [
+        _build_flow(info, module_evaluator)
+        for info in order
+        if info.is_candidate and id(info) not in used_as_base
+    ]
+
+
+def _class_info(node: ast.ClassDef, table: ImportTable,
+                classes: dict[str, _ClassInfo]) -> _ClassInfo:
+    direct = False
+    local_bases: list[_ClassInfo] = []
+    for base in node.bases:
+        if table.resolve(base) == "FlowSpec":
+            direct = True
+        elif isinstance(base, ast.Name) and base.id in classes:
+            local_bases.append(classes[base.id])
+    inherited = any(base.is_candidate for base in local_bases)
+    return _ClassInfo(node=node, table=table, local_bases=local_bases,
+                      is_candidate=direct or inherited)
+
+
+def _members(info: _ClassInfo, evaluator: Evaluator) -> _Members:
+    if info.members is not None:
+        return info.members
+    members = _Members()
+    body = info.node.body
+    scoped = evaluator.with_constants(scope_constants(body, evaluator, nested=False))
+    for statement in body:
+        if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef):
+            result = read_step(statement, info.table, scoped)
+            if result is None:
+                continue
+            previous = members.steps.get(statement.name)
+            if previous is not None:
+                members.diagnostics.append(rule("FLC040").at(
+                    result.step.span,
+                    f"step '{statement.name}' is defined twice in {info.node.name} "
+                    f"(first on line {previous.step.span.line}); this one hides it"))
+            members.steps[statement.name] = result
+            continue
+        found = parameter_call(statement, info.table)
+        if found is None:
+            continue
+        attribute, target, call = found
+        parameter = read_parameter(attribute, target, call, info.table, scoped)
+        members.diagnostics.extend(parameter.diagnostics)
+        if parameter.parameter is not None:
+            members.parameters[attribute] = parameter.parameter
+    info.members = members
+    return members
+
+
+def _build_flow(info: _ClassInfo, evaluator: Evaluator) -> FlowResult:
+    steps: dict[str, StepResult] = {}
+    parameters: dict[str, Parameter] = {}
+    diagnostics: list[Diagnostic] = []
+    for cls in _lineage(info):
+        members = _members(cls, evaluator)
+        steps.update(members.steps)
+        parameters.update(members.parameters)
+        diagnostics.extend(members.diagnostics)
+    for result in steps.values():
+        diagnostics.extend(result.diagnostics)
+    node = info.node
+    source_map = evaluator.source_map
+    flow = Flow(
+        name=node.name,
+        path=source_map.path,
+        doc=docstring(node),
+        parameters=tuple(parameters.values()),
+        steps=tuple(result.step for result in steps.values()),
+        decorators=class_decorators(node.decorator_list, info.table, evaluator),
+        span=source_map.name_span(node),
+    )
+    rejected = frozenset(name for name, result in steps.items() if result.rejected)
+    return FlowResult(flow=flow, diagnostics=tuple(diagnostics), rejected_transitions=rejected)
+
+
+def _lineage(info: _ClassInfo) -> list[_ClassInfo]:
+    """The class and its same-file bases, least specific first (each class once)."""
+    ordered: list[_ClassInfo] = []
+    seen: set[int] = set()
+
+    def visit(cls: _ClassInfo) -> None:
+        if id(cls) in seen:
+            return
+        seen.add(id(cls))
+        for base in reversed(cls.local_bases):
+            visit(base)
+        ordered.append(cls)
+
+    visit(info)
+    return ordered

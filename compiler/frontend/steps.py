@@ -1,0 +1,58 @@
+"""One `@step` method -> `ir.Step`: decorators, marks, arguments, docstring, transition."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from inspect import cleandoc
+
+from compiler.diagnostics import Diagnostic
+from compiler.frontend.decorators import step_decorators
+from compiler.frontend.imports import ImportTable
+from compiler.frontend.literals import Evaluator
+from compiler.frontend.transitions import step_transition
+from compiler.ir import Step
+
+
+@dataclass(frozen=True, slots=True)
+class StepResult:
+    """A step, the diagnostics found reading it, and whether its transition was rejected."""
+
+    step: Step
+    rejected: bool
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+
+def docstring(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> str | None:
+    """The node's docstring, cleaned like `inspect.getdoc` does."""
+    if not node.body:
+        return None
+    first = node.body[0]
+    if (isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant)
+            and isinstance(first.value.value, str)):
+        return cleandoc(first.value.value)
+    return None
+
+
+def read_step(node: ast.FunctionDef | ast.AsyncFunctionDef, table: ImportTable,
+              evaluator: Evaluator) -> StepResult | None:
+    """The step a method defines, or None when it is not decorated with `@step`."""
+    marks = step_decorators(node.decorator_list, table, evaluator)
+    if not marks.is_step:
+        return None
+    positional = [*node.args.posonlyargs, *node.args.args]
+    self_name = positional[0].arg if positional else "self"
+    outcome = step_transition(node.body, self_name, evaluator)
+    step = Step(
+        name=node.name,
+        doc=docstring(node),
+        inputs=positional[1].arg if len(positional) >= 2 else None,
+        argument_count=len(positional),
+        decorators=marks.decorators,
+        transition=outcome.transition,
+        is_start=marks.is_start,
+        is_end=marks.is_end,
+        span=evaluator.source_map.name_span(node),
+    )
+    return StepResult(step=step, rejected=outcome.rejected,
+                      diagnostics=marks.diagnostics + outcome.diagnostics)
