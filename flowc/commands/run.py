@@ -1,5 +1,229 @@
-"""Placeholder: commands are added by their owners."""
+"""`flowc run`, `flowc resume`, `flowc runs`, `flowc show`: the local runner's commands.
+
+`run` compiles in-process (concise diagnostics, exit 1 on errors), validates `--param`s with
+the shim's own decoder (one line, exit 2), stores the code package and runs every task as a
+shim process. Exit codes: 0 success, 1 a task failed (or the flow has errors), 2 usage/IO.
+Heavy imports happen inside the commands so that `flowc --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-COMMANDS: tuple[click.Command, ...] = ()
+if TYPE_CHECKING:
+    from compiler.pipeline import CheckedFlow
+    from runtime_shim.datastore import Datastore
+
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+DEFAULT_DATASTORE = ".flowc"
+
+
+def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
+    """One line on stderr, then exit."""
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+def open_store(url: str | None) -> Datastore:
+    """The explicit datastore (must exist) or the default `.flowc/` (created)."""
+    from runtime_shim.datastore import DatastoreError, open_datastore
+
+    try:
+        if url is None:
+            env = os.environ.get("FLOWC_DATASTORE")
+            return open_datastore(env or DEFAULT_DATASTORE, create=not env)
+        return open_datastore(url)
+    except DatastoreError as exc:
+        fail(str(exc))
+
+
+def compile_flow(path: Path, flow_name: str | None) -> tuple[CheckedFlow, CheckedFlow]:
+    """(checked for display, checked with paths relative to the flow's directory: the IR that
+    goes into the code package). Renders diagnostics; exits 1 on errors, 2 if unreadable."""
+    import compiler
+    from compiler.render import concise
+
+    if not path.is_file():
+        fail(f"no such flow file: {path}")
+    result = compiler.check_file(path, flow_name=flow_name)
+    for diagnostic in result.diagnostics:
+        click.echo(concise(diagnostic), err=True)
+    if result.checked is None:
+        sys.exit(EXIT_FAILED)
+    packaged = compiler.check_file(path, root=path.resolve().parent, flow_name=flow_name)
+    assert packaged.checked is not None
+    return result.checked, packaged.checked
+
+
+def validate_params(checked: CheckedFlow, raw: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """Decode every `--param` with the shim's decoder now, before any task starts."""
+    from runtime_shim.errors import UsageError
+    from runtime_shim.params import resolve_parameters, split_assignments
+
+    try:
+        resolve_parameters(checked.flow, raw)
+        return tuple(split_assignments(raw).items())
+    except UsageError as exc:
+        fail(str(exc))
+
+
+def execute(checked: CheckedFlow, packaged: CheckedFlow, flow_dir: Path | None,
+            datastore: Datastore, code_package: str | None = None, **kwargs: Any) -> None:
+    """Store the code package (unless given), run, print the summary, exit 1 on failure."""
+    from compiler.ir import dumps
+    from runtime_shim.codepkg import store_code_package
+    from targets.local.progress import Progress
+    from targets.local.runs import new_run_id
+    from targets.local.target import LocalTarget
+
+    problems = LocalTarget.unsupported(checked)
+    if problems:
+        for problem in problems:
+            click.echo(problem, err=True)
+        sys.exit(EXIT_FAILED)
+    package = code_package
+    if package is None:
+        assert flow_dir is not None
+        package = store_code_package(datastore, packaged.flow.name, flow_dir,
+                                     dumps(packaged.flow))
+    run_id = kwargs.pop("run_id", None) or new_run_id()
+    tty = sys.stdout.isatty()
+    progress = Progress(lambda text, nl: click.echo(text, nl=nl), checked.graph.topological_order,
+                        tty=tty)
+    click.echo(f"run {checked.flow.name}/{run_id} (datastore {datastore.url})")
+    try:
+        result = LocalTarget().run(packaged, datastore=datastore, code_package=package,
+                                   run_id=run_id, report=progress, **kwargs)
+    except KeyboardInterrupt:
+        click.echo("\ninterrupted: running tasks were killed", err=True)
+        sys.exit(130)
+    progress.summary(checked.flow.name, result)
+    if not result.ok:
+        sys.exit(EXIT_FAILED)
+
+
+@click.command("run")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--flow", "flow_name", help="The flow class, when the file defines several.")
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="A parameter value for the start step (repeatable).")
+@click.option("--max-workers", type=click.IntRange(min=1), default=None,
+              help="Tasks running at once (default: the number of CPUs).")
+@click.option("--datastore", default=None, metavar="DIR|s3://BUCKET/PREFIX",
+              help="Where runs are stored (default: $FLOWC_DATASTORE, else ./.flowc/).")
+@click.option("--run-id", default=None, help="Use this run id instead of a generated one.")
+def run_command(file: Path, flow_name: str | None, params: tuple[str, ...],
+                max_workers: int | None, datastore: str | None, run_id: str | None) -> None:
+    """Run FILE's flow locally: every task is its own runtime-shim process."""
+    from runtime_shim.identity import InvalidTaskId, check_name
+
+    if run_id is not None:
+        try:
+            check_name("run id", run_id)
+        except InvalidTaskId as exc:
+            fail(str(exc))
+    store = open_store(datastore)
+    checked, packaged = compile_flow(file, flow_name)
+    values = validate_params(checked, params)
+    execute(checked, packaged, file.resolve().parent, store, params=values,
+            max_workers=max_workers, run_id=run_id)
+
+
+def find_run(datastore: Datastore, text: str) -> tuple[str, str, list[str]]:
+    """`[FLOW/]RUN[/STEP[/TASK]]` -> (flow, run id, rest); one-line error when not found."""
+    from runtime_shim.records import TaskStore
+    from targets.local.runs import list_flows
+
+    parts = [part for part in text.split("/") if part]
+    flows = list_flows(datastore)
+    if parts and parts[0] in flows and len(parts) > 1:
+        return parts[0], parts[1], parts[2:]
+    if not parts:
+        fail("expected RUN, RUN/STEP, RUN/STEP/TASK or FLOW/RUN/...")
+    owners = [flow for flow in flows if parts[0] in TaskStore(datastore, flow).list_runs()]
+    if not owners:
+        fail(f"no run '{parts[0]}' in {datastore.url}")
+    if len(owners) > 1:
+        fail(f"run id '{parts[0]}' exists in several flows ({', '.join(owners)}); "
+             "write FLOW/RUN")
+    return owners[0], parts[0], parts[1:]
+
+
+@click.command("resume")
+@click.argument("run", metavar="[FLOW/]RUN_ID")
+@click.argument("file", required=False, type=click.Path(path_type=Path))
+@click.option("--from", "from_step", default=None, metavar="STEP",
+              help="Re-run this step and everything downstream of it.")
+@click.option("--flow", "flow_name", help="The flow class, when FILE defines several.")
+@click.option("--max-workers", type=click.IntRange(min=1), default=None)
+@click.option("--datastore", default=None, metavar="DIR|s3://BUCKET/PREFIX")
+def resume_command(run: str, file: Path | None, from_step: str | None, flow_name: str | None,
+                   max_workers: int | None, datastore: str | None) -> None:
+    """A new run that reuses RUN's finished tasks and runs the rest (FILE: new code)."""
+    from runtime_shim.records import TaskStore
+    from targets.local.resume import ResumeError, downstream
+    from targets.local.runs import read_run
+    from targets.local.stored import checked_from_package
+
+    store = open_store(datastore)
+    flow, run_id, _ = find_run(store, run)
+    info = read_run(TaskStore(store, flow), run_id)
+    if info is None:
+        fail(f"no run {flow}/{run_id}")
+    package: str | None = None
+    flow_dir: Path | None = None
+    if file is not None:
+        checked, packaged = compile_flow(file, flow_name or flow)
+        flow_dir = file.resolve().parent
+    else:
+        if info.code_package is None:
+            fail(f"run {flow}/{run_id} has no code package; pass the flow FILE")
+        package = info.code_package
+        packaged = checked = checked_from_package(store, flow, package)
+    if from_step is not None:
+        try:
+            downstream(checked.graph, from_step)
+        except ResumeError as exc:
+            fail(str(exc))
+    execute(checked, packaged, flow_dir, store, package, params=tuple(info.params.items()),
+            max_workers=max_workers, origin_run_id=run_id, from_step=from_step)
+
+
+@click.command("runs")
+@click.argument("flow", required=False)
+@click.option("--datastore", default=None, metavar="DIR|s3://BUCKET/PREFIX")
+def runs_command(flow: str | None, datastore: str | None) -> None:
+    """List runs (newest last): id, status, start, duration, steps."""
+    from targets.local.report import runs_table
+
+    store = open_store(datastore)
+    for line in runs_table(store, flow):
+        click.echo(line)
+
+
+@click.command("show")
+@click.argument("path", metavar="[FLOW/]RUN[/STEP[/TASK]]")
+@click.option("--datastore", default=None, metavar="DIR|s3://BUCKET/PREFIX")
+def show_command(path: str, datastore: str | None) -> None:
+    """Show a run, a step or a task: artifacts with types, sizes and small values."""
+    from runtime_shim.datastore import DatastoreError
+    from targets.local.report import show_lines
+
+    store = open_store(datastore)
+    flow, run_id, rest = find_run(store, path)
+    try:
+        for line in show_lines(store, flow, run_id, rest):
+            click.echo(line)
+    except KeyError as exc:
+        fail(str(exc.args[0]) if exc.args else str(exc))
+    except DatastoreError as exc:
+        fail(str(exc), EXIT_FAILED)
+
+
+COMMANDS: tuple[click.Command, ...] = (run_command, resume_command, runs_command, show_command)

@@ -1,0 +1,242 @@
+"""Reading results back: `Flow("TrainFlow").latest_run["join"].task.data.best`.
+
+A small Metaflow-like client over the datastore (records + content-addressed blobs). The
+datastore is `FLOWC_DATASTORE` (a directory, file:// or s3:// URL) when set, else `.flowc/`
+in the working directory; `Flow(name, datastore=...)` overrides both. Artifacts are loaded
+lazily and verified: a corrupt blob raises `IntegrityError` naming the blob.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from functools import cached_property
+from typing import Any
+
+from runtime_shim.datastore import Datastore, IntegrityError, open_datastore
+from runtime_shim.identity import parse_task_id
+from runtime_shim.records import ArtifactRef, TaskRecord, TaskStore
+from targets.local.runs import RunInfo, list_runs, read_run
+
+__all__ = ["DataArtifact", "Flow", "IntegrityError", "Run", "Step", "Task", "namespace"]
+
+DATASTORE_ENV = "FLOWC_DATASTORE"
+DEFAULT_DATASTORE = ".flowc"
+
+
+def default_datastore_url() -> str:
+    return os.environ.get(DATASTORE_ENV) or DEFAULT_DATASTORE
+
+
+def namespace(name: str | None) -> None:
+    """Accepted for Metaflow compatibility; flowc has no namespaces (a no-op)."""
+    del name
+
+
+class DataArtifact:
+    """One artifact of a task: name, type, size in bytes, blob hash, and `data` (loaded once)."""
+
+    def __init__(self, store: TaskStore, name: str, ref: ArtifactRef) -> None:
+        self._store = store
+        self.name = name
+        self.ref = ref
+
+    @property
+    def type(self) -> str:
+        return self.ref.type
+
+    @property
+    def size(self) -> int:
+        return self.ref.size
+
+    @cached_property
+    def data(self) -> Any:
+        return self._store.load_artifact(self.ref)
+
+    def __repr__(self) -> str:
+        return f"DataArtifact({self.name!r}, type={self.type!r}, size={self.size})"
+
+
+class _Data:
+    """`task.data.<name>`: attribute access to a task's artifact values."""
+
+    def __init__(self, task: Task) -> None:
+        object.__setattr__(self, "_task", task)
+
+    def __getattr__(self, name: str) -> Any:
+        task: Task = object.__getattribute__(self, "_task")
+        if name not in task.record.artifacts:
+            raise AttributeError(f"task {task.pathspec} has no artifact {name!r}")
+        return task[name].data
+
+    def __contains__(self, name: str) -> bool:
+        return name in object.__getattribute__(self, "_task").record.artifacts
+
+    def __dir__(self) -> list[str]:
+        return sorted(object.__getattribute__(self, "_task").record.artifacts)
+
+
+class Task:
+    def __init__(self, store: TaskStore, record: TaskRecord) -> None:
+        self._store = store
+        self.record = record
+
+    id = property(lambda self: self.record.task_id)
+    pathspec = property(lambda self: self.record.pathspec)
+    index_path = property(lambda self: self.record.index_path)
+    iteration = property(lambda self: self.record.iteration)
+    successful = property(lambda self: True)  # a record exists only for a finished task
+    status = property(lambda self: self.record.status)
+
+    @property
+    def data(self) -> _Data:
+        return _Data(self)
+
+    @property
+    def artifacts(self) -> list[DataArtifact]:
+        return [self[name] for name in sorted(self.record.artifacts)]
+
+    def __getitem__(self, name: str) -> DataArtifact:
+        ref = self.record.artifacts.get(name)
+        if ref is None:
+            raise KeyError(f"task {self.pathspec} has no artifact {name!r}")
+        return DataArtifact(self._store, name, ref)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.record.artifacts
+
+    def log(self, stream: str = "stdout") -> str:
+        r = self.record
+        return self._store.get_log(r.run_id, r.step, r.task_id, r.attempt, stream)
+
+    @property
+    def stdout(self) -> str:
+        return self.log("stdout")
+
+    @property
+    def stderr(self) -> str:
+        return self.log("stderr")
+
+    def __repr__(self) -> str:
+        return f"Task('{self.pathspec}')"
+
+
+class Step:
+    def __init__(self, store: TaskStore, run_id: str, name: str) -> None:
+        self._store = store
+        self.run_id = run_id
+        self.name = self.id = name
+
+    @property
+    def pathspec(self) -> str:
+        return f"{self._store.flow}/{self.run_id}/{self.name}"
+
+    def tasks(self) -> list[Task]:
+        """Every task of the step, by foreach index path then iteration."""
+        return [self[task_id] for task_id in self._store.list_tasks(self.run_id, self.name)]
+
+    def __iter__(self) -> Iterator[Task]:
+        return iter(self.tasks())
+
+    @property
+    def task(self) -> Task:
+        """The step's only (or first) task; for a loop step, its last iteration."""
+        tasks = self.tasks()
+        if not tasks:
+            raise KeyError(f"step {self.pathspec} has no finished task")
+        firsts = [t for t in tasks if t.index_path == tasks[0].index_path]
+        return max(firsts, key=lambda t: t.iteration)
+
+    def __getitem__(self, task_id: str) -> Task:
+        parse_task_id(task_id)
+        record = self._store.read_record(self.run_id, self.name, task_id)
+        if record is None:
+            raise KeyError(f"no task {self.pathspec}/{task_id}")
+        return Task(self._store, record)
+
+    def __repr__(self) -> str:
+        return f"Step('{self.pathspec}')"
+
+
+class Run:
+    def __init__(self, store: TaskStore, info: RunInfo) -> None:
+        self._store = store
+        self.info = info
+        self.id = info.run_id
+
+    pathspec = property(lambda self: f"{self.info.flow}/{self.id}")
+    status = property(lambda self: self.info.status)
+    successful = property(lambda self: self.info.status == "ok")
+    finished = property(lambda self: self.info.status in ("ok", "failed"))
+    created_at = property(lambda self: self.info.started_at)
+    finished_at = property(lambda self: self.info.finished_at)
+
+    def steps(self) -> list[Step]:
+        """Steps with at least one finished task, in the flow's topological order."""
+        stored = set(self._store.list_steps(self.id))
+        order = [s for s in self.info.steps if s in stored]
+        order += sorted(s for s in stored - set(order) if not s.endswith(".json"))
+        return [Step(self._store, self.id, name) for name in order
+                if self._store.list_tasks(self.id, name)]
+
+    def __iter__(self) -> Iterator[Step]:
+        return iter(self.steps())
+
+    def __getitem__(self, step: str) -> Step:
+        if not self._store.list_tasks(self.id, step):
+            raise KeyError(f"run {self.pathspec} has no step {step!r} with a finished task")
+        return Step(self._store, self.id, step)
+
+    def __contains__(self, step: str) -> bool:
+        return bool(self._store.list_tasks(self.id, step))
+
+    @property
+    def end_task(self) -> Task:
+        return self[self.info.steps[-1] if self.info.steps else "end"].task
+
+    @property
+    def data(self) -> _Data:
+        return self.end_task.data
+
+    def __repr__(self) -> str:
+        return f"Run('{self.pathspec}')"
+
+
+class Flow:
+    def __init__(self, name: str, *, datastore: str | Datastore | None = None) -> None:
+        self.name = self.id = name
+        if isinstance(datastore, Datastore):
+            self._datastore = datastore
+        else:
+            self._datastore = open_datastore(datastore or default_datastore_url())
+        self._store = TaskStore(self._datastore, name)
+
+    def runs(self) -> list[Run]:
+        """Every run of the flow, newest first."""
+        found = []
+        for run_id in reversed(list_runs(self._store)):
+            info = read_run(self._store, run_id)
+            if info is not None:
+                found.append(Run(self._store, info))
+        return found
+
+    def __iter__(self) -> Iterator[Run]:
+        return iter(self.runs())
+
+    def __getitem__(self, run_id: str) -> Run:
+        info = read_run(self._store, run_id)
+        if info is None:
+            raise KeyError(f"no run {self.name}/{run_id}")
+        return Run(self._store, info)
+
+    @property
+    def latest_run(self) -> Run | None:
+        runs = self.runs()
+        return runs[0] if runs else None
+
+    @property
+    def latest_successful_run(self) -> Run | None:
+        return next((run for run in self.runs() if run.successful), None)
+
+    def __repr__(self) -> str:
+        return f"Flow('{self.name}')"

@@ -1,0 +1,119 @@
+"""Turning runner events into what the user sees: a live status line on a terminal, plain
+lines otherwise, and the end-of-run summary. It writes through a sink the CLI provides.
+
+Plain mode prints one line per finished task (`train[3] ok (0.4s)`), per retry and per
+failure. Terminal mode keeps permanent lines for retries and failures and redraws one status
+line (`start ✓ · train 57/200 (2 running) · join · end`) at most ten times a second.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from targets.local.events import Event, RunResult
+
+Sink = Callable[[str, bool], None]  # (text, newline)
+REDRAW_EVERY = 0.1
+
+
+@dataclass(slots=True)
+class _StepCount:
+    done: int = 0
+    running: int = 0
+    failed: int = 0
+    reused: int = 0
+    started: int = 0
+
+
+class Progress:
+    """Call with each Event; `summary(result)` at the end."""
+
+    def __init__(self, sink: Sink, steps: tuple[str, ...], *, tty: bool) -> None:
+        self.sink = sink
+        self.tty = tty
+        self.counts = {step: _StepCount() for step in steps}
+        self._last_draw = 0.0
+        self._status_shown = False
+
+    def __call__(self, event: Event) -> None:
+        count = self.counts.setdefault(event.key.step, _StepCount())
+        label = str(event.key)
+        match event.kind:
+            case "started":
+                count.running += 1
+                count.started += 1
+            case "ok":
+                count.running -= 1
+                count.done += 1
+                if not self.tty:
+                    self._line(f"{label} ok ({event.seconds:.1f}s)")
+            case "reused":
+                count.reused += 1
+                count.done += 1
+                if not self.tty:
+                    self._line(f"{label} reused")
+            case "retrying":
+                count.running -= 1
+                self._line(f"{label} attempt {event.attempt + 1} failed: {event.message}; "
+                           f"retrying in {event.delay:g}s")
+            case "failed":
+                count.running = max(count.running - 1, 0)
+                count.failed += 1
+                self._line(f"{label} failed (attempt {event.attempt + 1}, "
+                           f"{event.seconds:.1f}s): {event.message}")
+        if self.tty:
+            self._draw()
+
+    def status_line(self) -> str:
+        parts = []
+        for step, count in self.counts.items():
+            if count.done == 0 and count.running == 0 and count.failed == 0:
+                parts.append(step)
+                continue
+            text = f"{step} {count.done}" if count.started + count.reused > 1 else f"{step}"
+            if count.running:
+                text += f" ({count.running} running)"
+            elif count.failed:
+                text += " ✗"
+            elif count.done and count.started + count.reused <= 1:
+                text += " ✓"
+            parts.append(text)
+        return " · ".join(parts)
+
+    def _draw(self, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self._last_draw < REDRAW_EVERY:
+            return
+        self._last_draw = now
+        self.sink("\r\x1b[K" + self.status_line(), False)
+        self._status_shown = True
+
+    def _clear(self) -> None:
+        if self._status_shown:
+            self.sink("\r\x1b[K", False)
+            self._status_shown = False
+
+    def _line(self, text: str) -> None:
+        if self.tty:
+            self._clear()
+        self.sink(text, True)
+
+    def summary(self, flow: str, result: RunResult) -> None:
+        """The closing lines: outcome, counts per step, and each failure with its log."""
+        if self.tty:
+            self._clear()
+        tasks = result.tasks_done
+        reused = f", {result.tasks_reused} reused" if result.tasks_reused else ""
+        outcome = "succeeded" if result.ok else "FAILED"
+        self.sink(f"run {flow}/{result.run_id} {outcome}: {tasks} tasks{reused} "
+                  f"in {result.seconds:.1f}s", True)
+        per_step = ", ".join(f"{step} {count.done}" for step, count in self.counts.items()
+                             if count.done or count.failed)
+        if per_step:
+            self.sink(f"  tasks per step: {per_step}", True)
+        for failure in result.failures:
+            self.sink(f"  failed: {failure.key}: {failure.message}", True)
+            if failure.log:
+                self.sink(f"    log: {failure.log}", True)

@@ -1,0 +1,67 @@
+"""`flowc resume`: which tasks of an earlier run a new run may reuse, and reusing them.
+
+A task is reused when the origin run has its record and its step is not the `--from` step
+or downstream of it. Reusing writes a new record in the new run that points at the same
+blobs (they are content-addressed and shared by the flow), so nothing is copied. Tasks the
+origin run never finished (no record: failed, killed, never started) simply run again.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+
+from compiler.graph import FlowGraph
+from runtime_shim.records import TaskRecord, TaskStore
+from targets.local.plan import Outputs, TaskKey
+
+
+class ResumeError(ValueError):
+    """A resume request that cannot be honoured (unknown run or step)."""
+
+
+def downstream(graph: FlowGraph, step: str) -> frozenset[str]:
+    """`step` and every step reachable from it."""
+    if step not in graph:
+        known = ", ".join(graph.topological_order)
+        raise ResumeError(f"no step named '{step}' in this flow (steps: {known})")
+    seen = {step}
+    stack = [step]
+    while stack:
+        for target in graph[stack.pop()].out_steps:
+            if target in graph and target not in seen:
+                seen.add(target)
+                stack.append(target)
+    return frozenset(seen)
+
+
+def outputs_of(record: TaskRecord) -> Outputs:
+    """The outputs JSON a task with this record printed (a pure function of the record)."""
+    cardinality = record.foreach_cardinality or 0
+    return Outputs(task_id=record.task_id, foreach_cardinality=cardinality,
+                   foreach_indices=tuple(range(cardinality)),
+                   switch_choice=record.switch_choice or "")
+
+
+class Reuser:
+    """Called by the scheduler before launching a task: its outputs if reused, else None."""
+
+    def __init__(self, store: TaskStore, origin_run_id: str, run_id: str, graph: FlowGraph,
+                 from_step: str | None = None) -> None:
+        self.store = store
+        self.origin_run_id = origin_run_id
+        self.run_id = run_id
+        self.rerun = downstream(graph, from_step) if from_step else frozenset()
+        self._lock = threading.Lock()
+        self.reused: list[TaskKey] = []
+
+    def __call__(self, key: TaskKey) -> Outputs | None:
+        if key.step in self.rerun:
+            return None
+        record = self.store.read_record(self.origin_run_id, key.step, key.task_id)
+        if record is None:
+            return None
+        self.store.write_record(dataclasses.replace(record, run_id=self.run_id))
+        with self._lock:
+            self.reused.append(key)
+        return outputs_of(record)

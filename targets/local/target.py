@@ -1,0 +1,82 @@
+"""The local target: its capability flags and `run`, which ties code, run.json and the
+scheduler together for one run (fresh or resumed)."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import sys
+import time
+from typing import ClassVar
+
+from compiler.graph import NodeKind
+from compiler.pipeline import CheckedFlow
+from runtime_shim.datastore.base import Datastore
+from runtime_shim.records import TaskStore
+from targets.base import TargetBase
+from targets.local.events import RunResult
+from targets.local.resume import Reuser
+from targets.local.runs import RunInfo, write_run
+from targets.local.scheduler import Reporter, RunOptions, Scheduler
+
+
+class LocalTarget(TargetBase):
+    """Runs every task as a shim process on this machine (see docs/local-runner.md)."""
+
+    name: ClassVar[str] = "local"
+    SUPPORTS_SPLIT = True
+    SUPPORTS_FOREACH = True
+    SUPPORTS_NESTED_FOREACH = True
+    SUPPORTS_SWITCH = True
+    SUPPORTS_SWITCH_LOOP = True
+    SUPPORTS_PARALLEL = False
+    SUPPORTS_RETRY = True
+    SUPPORTS_TIMEOUT = True
+    SUPPORTS_CATCH = True
+    SUPPORTS_RESOURCES = False  # accepted and ignored: everything runs on this machine
+    SUPPORTS_SCHEDULE = False
+
+    @classmethod
+    def unsupported(cls, checked: CheckedFlow) -> list[str]:
+        """One-line reasons this flow cannot run locally (empty when it can)."""
+        problems = []
+        for node in checked.graph:
+            if node.kind is NodeKind.PARALLEL and not cls.SUPPORTS_PARALLEL:
+                step = checked.flow.step(node.name)
+                problems.append(f"{step.span}: step '{node.name}' uses num_parallel, which the "
+                                "local runner does not support; use foreach instead")
+        return problems
+
+    def run(
+        self,
+        checked: CheckedFlow,
+        *,
+        datastore: Datastore,
+        code_package: str,
+        run_id: str,
+        report: Reporter,
+        params: tuple[tuple[str, str], ...] = (),
+        max_workers: int | None = None,
+        origin_run_id: str | None = None,
+        from_step: str | None = None,
+        launcher: str | None = None,
+    ) -> RunResult:
+        store = TaskStore(datastore, checked.flow.name)
+        info = RunInfo(flow=checked.flow.name, run_id=run_id, status="running",
+                       started_at=time.time(), finished_at=None, params=dict(params),
+                       origin_run_id=origin_run_id, steps=checked.graph.topological_order,
+                       code_package=code_package)
+        write_run(store, info)
+        reuse = None
+        if origin_run_id is not None:
+            reuse = Reuser(store, origin_run_id, run_id, checked.graph, from_step)
+        options = RunOptions(run_id=run_id, datastore=datastore.url, code_package=code_package,
+                             params=params, max_workers=max_workers or os.cpu_count() or 1,
+                             python=sys.executable, launcher=launcher)
+        status = "failed"
+        try:
+            result = Scheduler(checked, options, report, reuse).run()
+            status = "ok" if result.ok else "failed"
+        finally:
+            write_run(store, dataclasses.replace(info, status=status, finished_at=time.time()))
+        return result
