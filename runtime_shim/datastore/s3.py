@@ -1,0 +1,272 @@
+"""A datastore in an S3 bucket (`s3://bucket[/prefix]`); boto3 is imported on first use.
+
+A PUT (and a completed multipart upload) makes an object appear whole or not at all, which
+gives blobs and records the same atomicity as the local backend's rename. Blobs are hashed
+before upload (their key is their hash), skipped when already present, uploaded in parallel
+parts above MULTIPART_THRESHOLD, downloaded with parallel ranged GETs and verified on read.
+The endpoint comes from FLOWC_S3_ENDPOINT_URL, else AWS_ENDPOINT_URL, else AWS's default.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+from typing import Any
+
+from runtime_shim.datastore.base import (
+    Chunks,
+    Datastore,
+    DatastoreError,
+    IntegrityError,
+    NotFound,
+    as_chunks,
+    blob_key,
+    check_key,
+    total_size,
+)
+from runtime_shim.datastore.s3_errors import translate
+from runtime_shim.serialize import hash_chunks
+
+MULTIPART_THRESHOLD = 64 << 20
+PART_SIZE = 16 << 20  # S3 needs >= 5 MiB for every part but the last
+CONCURRENCY = 8
+
+
+class S3Datastore(Datastore):
+    """Blobs, records and logs as objects under `s3://bucket/prefix/`."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        multipart_threshold: int = MULTIPART_THRESHOLD,
+        part_size: int = PART_SIZE,
+        concurrency: int = CONCURRENCY,
+        client: Any = None,
+    ):
+        if not url.startswith("s3://") or not url[5:].split("/", 1)[0]:
+            raise DatastoreError(f"not an S3 URL: {url!r} (expected s3://bucket[/prefix])")
+        bucket, _, prefix = url[5:].partition("/")
+        self.bucket = bucket
+        self.prefix = prefix.strip("/")
+        self.url = f"s3://{bucket}/{self.prefix}" if self.prefix else f"s3://{bucket}"
+        self.multipart_threshold = multipart_threshold
+        self.part_size = max(part_size, 5 << 20)
+        self.concurrency = concurrency
+        self.endpoint_url = os.environ.get("FLOWC_S3_ENDPOINT_URL") or os.environ.get(
+            "AWS_ENDPOINT_URL"
+        )
+        self._client = client
+        self._bucket_exists: bool | None = None
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            import boto3
+            from botocore.config import Config
+
+            config = Config(
+                retries={"max_attempts": 5, "mode": "standard"},
+                max_pool_connections=max(10, self.concurrency * 2),
+            )
+            try:
+                self._client = boto3.session.Session().client(
+                    "s3", endpoint_url=self.endpoint_url, config=config
+                )
+            except Exception as exc:
+                raise translate(exc, self, self.url) from exc
+        return self._client
+
+    def bucket_exists(self) -> bool:
+        """Whether the bucket exists (asked once, to tell a missing bucket from a missing key)."""
+        if self._bucket_exists is None:
+            try:
+                self.client.head_bucket(Bucket=self.bucket)
+                self._bucket_exists = True
+            except Exception as exc:
+                from runtime_shim.datastore.s3_errors import error_code
+
+                if error_code(exc) not in {"404", "NoSuchBucket", "NotFound"}:
+                    return True  # cannot tell (e.g. no ListBucket permission): assume it does
+                self._bucket_exists = False
+        return self._bucket_exists
+
+    def check(self) -> None:
+        """Raise DatastoreError now if the bucket is missing or unreachable (one request)."""
+        self._call(self.url, "head_bucket")
+
+    def object_key(self, key: str) -> str:
+        check_key(key)
+        return f"{self.prefix}/{key}" if self.prefix else key
+
+    def _call(self, what: str, method: str, **kwargs: Any) -> Any:
+        try:
+            return getattr(self.client, method)(Bucket=self.bucket, **kwargs)
+        except DatastoreError:
+            raise
+        except Exception as exc:
+            raise translate(exc, self, what) from exc
+
+    # -- blobs ------------------------------------------------------------------------------
+
+    def put_blob(self, namespace: str, data: Chunks, *, digest: str | None = None) -> str:
+        chunks = as_chunks(data)
+        digest = digest or hash_chunks(chunks)
+        key = blob_key(namespace, digest)
+        if not self.exists(key):
+            self._put(key, chunks)
+        return digest
+
+    def get_blob(self, namespace: str, digest: str) -> memoryview:
+        key = blob_key(namespace, digest)
+        where = self.describe(key)
+        size = int(self._call(where, "head_object", Key=self.object_key(key))["ContentLength"])
+        view = memoryview(bytearray(size))
+        if size <= self.multipart_threshold:
+            self._get_range(key, view, 0)
+        else:
+            self._parallel(
+                lambda start: self._get_range(key, view[start : start + self.part_size], start),
+                range(0, size, self.part_size),
+            )
+        actual = hashlib.sha256(view).hexdigest()
+        if actual != digest:
+            raise IntegrityError(
+                f"blob {digest} at {where} is corrupt: its {size} bytes hash to {actual}"
+            )
+        return view
+
+    def has_blob(self, namespace: str, digest: str) -> bool:
+        return self.exists(blob_key(namespace, digest))
+
+    def _get_range(self, key: str, into: memoryview, start: int) -> None:
+        where = self.describe(key)
+        extra = {"Range": f"bytes={start}-{start + into.nbytes - 1}"} if into.nbytes else {}
+        body = self._call(where, "get_object", Key=self.object_key(key), **extra)["Body"]
+        done = 0
+        try:
+            while done < into.nbytes:
+                data = body.read(min(into.nbytes - done, 1 << 20))
+                if not data:
+                    raise DatastoreError(f"{where}: short read ({done} of {into.nbytes} bytes)")
+                into[done : done + len(data)] = data
+                done += len(data)
+        except DatastoreError:
+            raise
+        except Exception as exc:
+            raise translate(exc, self, where) from exc
+        finally:
+            body.close()
+
+    # -- uploads ----------------------------------------------------------------------------
+
+    def _put(self, key: str, chunks: list[memoryview]) -> None:
+        size = total_size(chunks)
+        if size <= self.multipart_threshold:
+            body = b"".join(chunks)
+            self._call(self.describe(key), "put_object", Key=self.object_key(key), Body=body)
+            return
+        where, object_key = self.describe(key), self.object_key(key)
+        upload = self._call(where, "create_multipart_upload", Key=object_key)["UploadId"]
+
+        def send(number: int) -> dict[str, Any]:
+            start = (number - 1) * self.part_size
+            body = _gather(chunks, start, min(start + self.part_size, size))
+            reply = self._call(
+                where,
+                "upload_part",
+                Key=object_key,
+                UploadId=upload,
+                PartNumber=number,
+                Body=body,
+            )
+            return {"PartNumber": number, "ETag": reply["ETag"]}
+
+        try:
+            numbers = range(1, (size + self.part_size - 1) // self.part_size + 1)
+            parts = self._parallel(send, numbers)
+            self._call(
+                where,
+                "complete_multipart_upload",
+                Key=object_key,
+                UploadId=upload,
+                MultipartUpload={"Parts": parts},
+            )
+        except BaseException:
+            with contextlib.suppress(Exception):  # best effort; the original error matters
+                self.client.abort_multipart_upload(
+                    Bucket=self.bucket, Key=object_key, UploadId=upload
+                )
+            raise
+
+    def _parallel(self, work: Any, items: range) -> list[Any]:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=self.concurrency) as pool:
+            return list(pool.map(work, items))
+
+    # -- keys -------------------------------------------------------------------------------
+
+    def put_bytes(self, key: str, data: Chunks) -> None:
+        self._put(key, as_chunks(data))
+
+    def get_bytes(self, key: str) -> bytes:
+        where = self.describe(key)
+        body = self._call(where, "get_object", Key=self.object_key(key))["Body"]
+        try:
+            return bytes(body.read())
+        except Exception as exc:
+            raise translate(exc, self, where) from exc
+        finally:
+            body.close()
+
+    def exists(self, key: str) -> bool:
+        try:
+            self._call(self.describe(key), "head_object", Key=self.object_key(key))
+        except NotFound:
+            return False
+        return True
+
+    def list_keys(self, prefix: str) -> list[str]:
+        return sorted(key for key, _ in self._list(prefix, delimiter=False))
+
+    def list_children(self, prefix: str) -> list[str]:
+        return sorted({name for _, name in self._list(prefix, delimiter=True)})
+
+    def _list(self, prefix: str, *, delimiter: bool) -> list[tuple[str, str]]:
+        """(key, name directly under prefix) pairs of objects (and sub-prefixes) below prefix."""
+        base = self.object_key(prefix.rstrip("/")) + "/"
+        strip = len(self.prefix) + 1 if self.prefix else 0
+        kwargs: dict[str, Any] = {"Bucket": self.bucket, "Prefix": base}
+        if delimiter:
+            kwargs["Delimiter"] = "/"
+        found: list[tuple[str, str]] = []
+        try:
+            for page in self.client.get_paginator("list_objects_v2").paginate(**kwargs):
+                for item in page.get("CommonPrefixes", ()):
+                    name = item["Prefix"][len(base) :].rstrip("/")
+                    found.append((item["Prefix"][strip:], name))
+                for item in page.get("Contents", ()):
+                    found.append((item["Key"][strip:], item["Key"][len(base) :]))
+        except Exception as exc:
+            raise translate(exc, self, f"s3://{self.bucket}/{base}") from exc
+        return found
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+
+def _gather(chunks: list[memoryview], start: int, end: int) -> bytes:
+    """The bytes in [start, end) of the concatenation of `chunks` (one copy)."""
+    out, offset = [], 0
+    for chunk in chunks:
+        low, high = max(start - offset, 0), min(end - offset, chunk.nbytes)
+        if low < high:
+            out.append(chunk[low:high])
+        offset += chunk.nbytes
+        if offset >= end:
+            break
+    return b"".join(out)

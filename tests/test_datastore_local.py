@@ -1,0 +1,217 @@
+"""The local datastore: atomic writes (including a writer killed mid-blob), dedup,
+verification on read, listings, URLs and the one-line errors."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from runtime_shim.datastore import (
+    DatastoreError,
+    IntegrityError,
+    LocalDatastore,
+    NotFound,
+    open_datastore,
+)
+from runtime_shim.datastore.base import blob_key
+from runtime_shim.datastore.local import OVERLAP_MIN
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> LocalDatastore:
+    return LocalDatastore(tmp_path)
+
+
+def test_open_datastore_urls(tmp_path: Path) -> None:
+    assert open_datastore(str(tmp_path)).url == str(tmp_path)
+    assert open_datastore(f"file://{tmp_path}").url == str(tmp_path)
+    with pytest.raises(DatastoreError, match=r"unsupported datastore URL scheme 'gs://'"):
+        open_datastore("gs://bucket/x")
+    with pytest.raises(DatastoreError, match="unsupported file URL"):
+        open_datastore("file://host/dir")
+
+
+def test_missing_directory_is_one_line_error(tmp_path: Path) -> None:
+    missing = tmp_path / "nope"
+    with pytest.raises(DatastoreError) as info:
+        open_datastore(str(missing))
+    assert str(info.value) == f"datastore directory '{missing}' does not exist"
+    assert not missing.exists()
+    (tmp_path / "file").write_text("")
+    with pytest.raises(DatastoreError, match="is not a directory"):
+        open_datastore(str(tmp_path / "file"))
+    assert open_datastore(str(missing / ".flowc"), create=True).url == str(missing / ".flowc")
+
+
+def test_blob_round_trip_and_layout(store: LocalDatastore, tmp_path: Path) -> None:
+    digest = store.put_blob("F", [b"abc", memoryview(b"def"), bytearray(b"g")])
+    assert digest == _sha(b"abcdefg")
+    path = tmp_path / "F" / "blobs" / digest[:2] / digest
+    assert path.read_bytes() == b"abcdefg"
+    view = store.get_blob("F", digest)
+    assert bytes(view) == b"abcdefg" and not view.readonly
+    assert store.has_blob("F", digest) and not store.has_blob("G", digest)
+    assert store.list_keys("F") == [blob_key("F", digest)]
+
+
+def test_dedup_keeps_the_existing_file(store: LocalDatastore, tmp_path: Path) -> None:
+    digest = store.put_blob("F", b"same")
+    path = tmp_path / blob_key("F", digest)
+    before = path.stat()
+    assert store.put_blob("F", b"same") == digest
+    assert store.put_blob("F", b"same", digest=digest) == digest
+    after = path.stat()
+    assert (before.st_ino, before.st_mtime_ns) == (after.st_ino, after.st_mtime_ns)
+    assert [p.name for p in path.parent.parent.rglob("*")] == [digest[:2], digest]
+
+
+def test_put_with_wrong_digest_is_refused(store: LocalDatastore) -> None:
+    with pytest.raises(IntegrityError, match="not to the given"):
+        store.put_blob("F", b"data", digest=_sha(b"other"))
+    assert not store.has_blob("F", _sha(b"other"))
+    assert store.list_keys("F") == []
+
+
+def test_corrupt_blob_is_integrity_error(store: LocalDatastore, tmp_path: Path) -> None:
+    digest = store.put_blob("F", b"good bytes")
+    path = tmp_path / blob_key("F", digest)
+    path.write_bytes(b"evil bytes")
+    with pytest.raises(IntegrityError) as info:
+        store.get_blob("F", digest)
+    assert str(info.value).startswith(f"blob {digest} at {path} is corrupt")
+    path.write_bytes(b"short")
+    store.put_blob("F", b"good bytes")  # a blob of the wrong size is repaired on put
+    assert bytes(store.get_blob("F", digest)) == b"good bytes"
+
+
+def test_missing_blob_and_key(store: LocalDatastore) -> None:
+    with pytest.raises(NotFound, match="not found"):
+        store.get_blob("F", _sha(b"x"))
+    with pytest.raises(NotFound, match="does not exist"):
+        store.get_bytes("F/runs/r/run.json")
+    with pytest.raises(ValueError, match="invalid blob hash"):
+        store.get_blob("F", "abc")
+
+
+def test_large_blob_overlapped_hashing(store: LocalDatastore) -> None:
+    payload = os.urandom(1 << 20) * (OVERLAP_MIN // (1 << 20) + 5)
+    digest = store.put_blob("F", [b"head", memoryview(payload)])
+    assert digest == _sha(b"head" + payload)
+    assert store.get_blob("F", digest)[4:] == payload
+
+
+def test_json_logs_and_listings(store: LocalDatastore, tmp_path: Path) -> None:
+    store.put_json("F/runs/r1/run.json", {"b": 1, "a": "é"})
+    assert (tmp_path / "F/runs/r1/run.json").read_bytes() == '{"a":"é","b":1}\n'.encode()
+    assert store.get_json("F/runs/r1/run.json") == {"a": "é", "b": 1}
+    store.put_log("F/runs/r1/s/t/attempt-0/stderr.log", b"oops\xff")
+    assert store.get_log("F/runs/r1/s/t/attempt-0/stderr.log") == "oops\ufffd"
+    (tmp_path / "F/runs/r1/.run.json.tmp-1-abcd").write_text("partial")
+    assert store.list_children("F/runs/r1") == ["run.json", "s"]
+    assert store.list_keys("F/runs") == ["F/runs/r1/run.json", "F/runs/r1/s/t/attempt-0/stderr.log"]
+    assert store.list_children("F/none") == []
+    (tmp_path / "F/bad.json").write_text("{")
+    with pytest.raises(DatastoreError, match="is not valid JSON"):
+        store.get_json("F/bad.json")
+
+
+@pytest.mark.parametrize("key", ["", "/abs", "a/../b", "a//b", "a/./b", ".hidden", "a/b/"])
+def test_invalid_keys(store: LocalDatastore, key: str) -> None:
+    with pytest.raises(ValueError, match="invalid datastore key"):
+        store.put_bytes(key, b"")
+
+
+def test_overwrite_is_atomic_for_readers(store: LocalDatastore) -> None:
+    """A reader polling a key while it is rewritten sees one whole value or the other."""
+    values = [b"a" * 200_000, b"b" * 300_000]
+    store.put_bytes("F/k", values[0])
+    stop = threading.Event()
+
+    def writer() -> None:
+        i = 0
+        while not stop.is_set():
+            store.put_bytes("F/k", values[i % 2])
+            i += 1
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        for _ in range(300):
+            assert store.get_bytes("F/k") in values
+    finally:
+        stop.set()
+        thread.join()
+
+
+def test_concurrent_writers_of_one_blob(store: LocalDatastore) -> None:
+    payload = os.urandom(3 << 20)
+    results: list[str] = []
+    threads = [
+        threading.Thread(target=lambda: results.append(store.put_blob("F", payload)))
+        for _ in range(4)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert set(results) == {_sha(payload)}
+    assert bytes(store.get_blob("F", _sha(payload))) == payload
+
+
+_SLOW_WRITER = textwrap.dedent(
+    """
+    import sys, time
+    from runtime_shim.datastore import local
+    write_all = local._write_all
+    def slow(file, view):
+        write_all(file, view)
+        time.sleep(0.2)
+    local._write_all = slow
+    store = local.LocalDatastore(sys.argv[1])
+    payload = bytes(range(256)) * (4 << 20 >> 8) * 20  # 80 MiB in 10 pieces
+    store.put_blob("F", payload)
+    """
+)
+
+
+def test_writer_killed_mid_blob_leaves_no_blob(store: LocalDatastore, tmp_path: Path) -> None:
+    payload = bytes(range(256)) * (4 << 20 >> 8) * 20
+    digest = _sha(payload)
+    child = subprocess.Popen([sys.executable, "-c", _SLOW_WRITER, str(tmp_path)])
+    blobs = tmp_path / "F" / "blobs"
+    deadline = time.monotonic() + 30
+    try:
+        while time.monotonic() < deadline:
+            temps = list(blobs.glob(".blob.tmp-*")) if blobs.exists() else []
+            if temps and temps[0].stat().st_size > 0:
+                break
+            time.sleep(0.005)
+        else:
+            pytest.fail("the child never started writing")
+    finally:
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait()
+    assert child.returncode == -signal.SIGKILL
+    assert 0 < temps[0].stat().st_size < len(payload)  # killed in the middle
+    assert not store.has_blob("F", digest)
+    assert not (tmp_path / blob_key("F", digest)).exists()
+    with pytest.raises(NotFound):
+        store.get_blob("F", digest)
+    assert store.list_keys("F") == []  # readers ignore the temp file
+    assert store.clean_temp_files(older_than=3600) == 0  # too recent to be removed
+    assert store.clean_temp_files(older_than=0) == 1
+    assert store.put_blob("F", payload) == digest  # a retry writes it whole
+    assert store.get_blob("F", digest) == payload
