@@ -108,7 +108,8 @@ class Planner:
         if outputs.foreach_cardinality == 0:
             join = self.graph[key.step].matching_join
             return [] if join is None else [TaskKey(join, key.index_path)]
-        return [TaskKey(target, (*key.index_path, index)) for index in outputs.foreach_indices]
+        indices = outputs.foreach_indices or range(outputs.foreach_cardinality)
+        return [TaskKey(target, (*key.index_path, index)) for index in indices]
 
     def _switch(self, key: TaskKey, cases: tuple, outputs: Outputs) -> list[TaskKey]:  # type: ignore[type-arg]
         for case in cases:
