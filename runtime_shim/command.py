@@ -1,0 +1,133 @@
+"""The shim's command line: `python -m runtime_shim step STEP --run-id ... --datastore ...`.
+
+argparse only (a task must start fast). Exit codes: 0 success (also when `@catch` caught),
+1 the user's code raised, 2 bad invocation, 3 infrastructure; the last stderr line says
+which. stdout carries exactly one line, the outputs JSON: the user's output goes to the
+task's logs (and is echoed to stderr).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from runtime_shim.errors import EXIT_INFRA, EXIT_OK, ShimError
+
+if TYPE_CHECKING:
+    from runtime_shim.execute import TaskRequest
+
+PROG = "python -m runtime_shim"
+
+
+def _index_path(text: str) -> tuple[int, ...]:
+    if not text.strip():
+        return ()
+    try:
+        path = tuple(int(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a comma-separated list of indices (e.g. 0,2)") from None
+    if any(index < 0 for index in path):
+        raise argparse.ArgumentTypeError(f"{text!r}: indices must be >= 0")
+    return path
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be >= 0")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG, description="Run one task of a compiled flow (see docs/task-contract.md).")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    step = commands.add_parser("step", help="run one task of a step",
+                               description="Run one task of STEP and print its outputs JSON.")
+    step.add_argument("step", metavar="STEP", help="the step to run")
+    step.add_argument("--run-id", required=True, help="the run this task belongs to")
+    step.add_argument("--datastore", required=True, metavar="URL",
+                      help="a directory, file:///abs/dir or s3://bucket[/prefix]")
+    code = step.add_mutually_exclusive_group(required=True)
+    code.add_argument("--code-package", metavar="SHA", help="code package blob in the datastore")
+    code.add_argument("--code-dir", metavar="DIR", help="directory with the flow and ir.json")
+    step.add_argument("--index-path", type=_index_path, default=(), metavar="I,J",
+                      help="foreach indices, outermost first (omit outside a foreach)")
+    step.add_argument("--iteration", type=_count, default=0, metavar="N",
+                      help="loop iteration of a step that loops to itself (default 0)")
+    step.add_argument("--retry-count", type=_count, default=0, metavar="N",
+                      help="attempt number (default 0)")
+    step.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                      help="a parameter value for the start step (repeatable)")
+    step.add_argument("--outputs-dir", metavar="DIR", help="write one file per output (Argo)")
+    step.add_argument("--xcom-file", metavar="PATH", help="write the outputs JSON here (Airflow)")
+    return parser
+
+
+def _say(message: str) -> None:
+    """The shim's own last line on stderr."""
+    sys.stderr.flush()
+    os.write(2, f"flowc: {message}\n".encode(errors="replace"))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)  # exits 2 with a one-line error on bad usage
+    from runtime_shim.execute import TaskRequest
+
+    request = TaskRequest(
+        step=args.step, run_id=args.run_id, datastore=args.datastore,
+        code_package=args.code_package, code_dir=args.code_dir, index_path=args.index_path,
+        iteration=args.iteration, retry_count=args.retry_count, params=tuple(args.param),
+        outputs_dir=args.outputs_dir, xcom_file=args.xcom_file,
+    )
+    where = f"{args.run_id}/{args.step}/{request.task_id}"
+    work = Path(tempfile.mkdtemp(prefix="flowc-task-"))
+    try:
+        return _run(request, work, where)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _run(request: TaskRequest, work: Path, where: str) -> int:
+    from runtime_shim import outputs
+    from runtime_shim.current import current
+    from runtime_shim.execute import run_task
+    from runtime_shim.logs import TaskLogs
+
+    (work / "tmp").mkdir()
+    logs = TaskLogs(work / "logs")
+    try:
+        with logs:
+            try:
+                record = run_task(request, logs, str(work / "tmp"))
+            finally:
+                logs.stop()
+                current._bind(None)
+        outputs.emit(outputs.orchestrator_outputs(record), outputs_dir=request.outputs_dir,
+                     xcom_file=request.xcom_file, stdout_fd=1)
+    except ShimError as exc:
+        _say(f"{where}: {exc.kind}: {exc}")
+        return exc.exit_code
+    except OSError as exc:
+        _say(f"{where}: infrastructure error: {exc}")
+        return EXIT_INFRA
+    except Exception as exc:  # a bug in the shim: say so, with the traceback above
+        traceback.print_exc()
+        _say(f"{where}: internal error in the flowc shim: {type(exc).__name__}: {exc}")
+        return EXIT_INFRA
+    finally:
+        logs.close()
+    _say(f"{record.pathspec} {record.status}")
+    return EXIT_OK
+

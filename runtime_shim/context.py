@@ -1,0 +1,101 @@
+"""What a task derives before its step runs: parameter values, the enclosing foreach levels
+(for `self.input`, `self.index`, `foreach_stack()`) and the `@environment` variables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from compiler.graph import FANOUT_KINDS, FlowGraph, NodeKind
+from compiler.ir import Flow, Foreach, Step
+from runtime_shim.api import Parameter
+from runtime_shim.decorators import recorded
+from runtime_shim.errors import InfraError
+from runtime_shim.lineage import RecordReader
+from runtime_shim.loader import LoadedCode
+from runtime_shim.params import resolve_parameters
+from runtime_shim.records import TaskRecord
+from runtime_shim.spec import ForeachLevel
+
+
+def runtime_defaults(flow_class: type[Any]) -> dict[str, Any]:
+    """attribute -> default of every `Parameter` on the class that has one."""
+    defaults: dict[str, Any] = {}
+    for cls in reversed(flow_class.__mro__):
+        for attribute, value in vars(cls).items():
+            if isinstance(value, Parameter) and value.has_default:
+                defaults[attribute] = value.default
+    return defaults
+
+
+def task_parameters(raw: Iterable[str], code: LoadedCode) -> dict[str, Any]:
+    """The start step's parameter values (attribute -> value); UsageError when invalid."""
+    return resolve_parameters(code.flow, raw, runtime_defaults(code.flow_class))
+
+
+def environment_vars(step: Step | None, method: Any) -> dict[str, str]:
+    """`@environment(vars={...})` of a step: the IR's literal and the runtime's values."""
+    found: dict[str, str] = {}
+    if step is not None:
+        for deco in step.decorators:
+            if deco.name == "environment":
+                values = deco.literal("vars")
+                if isinstance(values, dict):
+                    found.update({str(k): str(v) for k, v in values.items()})
+    if method is not None:
+        for deco in recorded(method, "environment"):
+            values = deco.get("vars") or (deco.args[0] if deco.args else None)
+            if isinstance(values, dict):
+                found.update({str(k): str(v) for k, v in values.items()})
+    return found
+
+
+def enclosing_fanouts(graph: FlowGraph, step: str) -> list[str]:
+    """The foreach/parallel steps around `step`'s tasks, outermost first."""
+    node = graph[step]
+    open_splits = node.split_parents[:-1] if node.kind is NodeKind.JOIN else node.split_parents
+    return [name for name in open_splits if graph[name].kind in FANOUT_KINDS]
+
+
+class _LazyItems:
+    """Loads a foreach step's items artifact on first use."""
+
+    def __init__(self, reader: RecordReader, flow: Flow, step: str, path: tuple[int, ...]):
+        self.reader, self.flow, self.step, self.path = reader, flow, step, path
+        self._loaded = False
+        self._items: Any = None
+
+    def record(self) -> TaskRecord:
+        return self.reader.require(self.step, self.path)
+
+    def cardinality(self) -> int:
+        return self.record().foreach_cardinality or 0
+
+    def __call__(self) -> Any:
+        if not self._loaded:
+            transition = self.flow.step(self.step).transition
+            record = self.record()
+            if isinstance(transition, Foreach):
+                ref = record.artifacts.get(transition.items)
+                if ref is None:
+                    raise InfraError(f"foreach task {record.pathspec} has no artifact "
+                                     f"'{transition.items}'")
+                self._items = self.reader.store.load_artifact(ref)
+            else:  # a parallel step: the items are the gang's ranks
+                self._items = list(range(record.foreach_cardinality or 0))
+            self._loaded = True
+        return self._items
+
+
+def foreach_levels(graph: FlowGraph, reader: RecordReader, flow: Flow, step: str,
+                   index_path: tuple[int, ...]) -> list[ForeachLevel]:
+    """One level per enclosing foreach: its step, this task's index in it, lazy items."""
+    levels = []
+    for depth, fanout in enumerate(enclosing_fanouts(graph, step)):
+        if depth >= len(index_path):
+            break
+        items = _LazyItems(reader, flow, fanout, index_path[:depth])
+        levels.append(ForeachLevel(step=fanout, index=index_path[depth],
+                                   cardinality=items.cardinality, items=items))
+    return levels

@@ -1,0 +1,219 @@
+"""Run one task: load the code, derive the inputs, run the step method, save what it produced.
+
+The order is fixed by the task contract: artifacts are saved first, then the logs, and the
+record is written last and atomically, so a task without a record did not happen.
+Everything but (step, index path, iteration, retry count, parameters) comes from the IR and
+the datastore.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from compiler.graph import FlowGraph, NodeKind
+from compiler.ir import Step
+from runtime_shim import transitions
+from runtime_shim.api import FlowSpec
+from runtime_shim.context import environment_vars, foreach_levels, task_parameters
+from runtime_shim.current import TaskContext, current
+from runtime_shim.decorators import recorded
+from runtime_shim.errors import CaughtException, InfraError, ShimError, UsageError, UserError
+from runtime_shim.identity import task_id
+from runtime_shim.inputs import Inputs
+from runtime_shim.lineage import RecordReader, parent_records
+from runtime_shim.loader import LoadedCode, code_dir_from_package, load_code, read_ir
+from runtime_shim.logs import TaskLogs
+from runtime_shim.records import ArtifactRef, TaskRecord, TaskStore
+from runtime_shim.spec import StepBinding
+from runtime_shim.storage import open_store_url
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TaskRequest:
+    """A parsed shim command line (see docs/task-contract.md)."""
+
+    step: str
+    run_id: str
+    datastore: str
+    code_package: str | None = None
+    code_dir: str | None = None
+    index_path: tuple[int, ...] = ()
+    iteration: int = 0
+    retry_count: int = 0
+    params: tuple[str, ...] = ()
+    outputs_dir: str | None = None
+    xcom_file: str | None = None
+
+    @property
+    def task_id(self) -> str:
+        return task_id(self.index_path, self.iteration)
+
+
+def check_request(request: TaskRequest, graph: FlowGraph, flow_name: str) -> None:
+    """UsageError for a step, index path, iteration or parameter the IR does not allow."""
+    if request.step not in graph:
+        known = ", ".join(graph.topological_order)
+        raise UsageError(f"unknown step '{request.step}' in flow {flow_name} (steps: {known})")
+    node = graph[request.step]
+    if len(request.index_path) != node.foreach_depth:
+        raise UsageError(
+            f"step '{request.step}' is inside {node.foreach_depth} foreach(es): --index-path "
+            f"needs {node.foreach_depth} indices, got {len(request.index_path)}"
+        )
+    if request.iteration and not node.is_loop:
+        raise UsageError(f"--iteration is only for a step that loops to itself, not "
+                         f"'{request.step}'")
+    if request.params and request.step != graph.start:
+        raise UsageError(f"--param is only for the start step '{graph.start}'")
+
+
+def _load(request: TaskRequest, datastore: Any) -> LoadedCode:
+    if request.code_dir is not None:
+        code_dir = Path(request.code_dir)
+        if not code_dir.is_dir():
+            raise InfraError(f"code directory '{code_dir}' does not exist")
+    else:
+        assert request.code_package is not None
+        code_dir = code_dir_from_package(datastore, request.code_package)
+    flow = read_ir(code_dir)
+    if flow.has_step(request.step):  # before the import, so module-level code sees them
+        os.environ.update(environment_vars(flow.step(request.step), None))
+    return load_code(code_dir, flow)
+
+
+def run_task(request: TaskRequest, logs: TaskLogs | None, tempdir: str) -> TaskRecord:
+    """Run the task end to end and return its (written) record; raises ShimError."""
+    started = time.time()
+    datastore = open_store_url(request.datastore)
+    code = _load(request, datastore)
+    flow = code.flow
+    graph = FlowGraph.build(flow)
+    check_request(request, graph, flow.name)
+    store = TaskStore(datastore, flow.name)
+    try:
+        record = _run(request, code, graph, store, logs, tempdir, started)
+    except BaseException:
+        try:
+            _upload_logs(store, request, logs)
+        except ShimError as exc:  # keep the task's own error; say why the logs are missing
+            print(f"flowc: {exc}", file=sys.stderr)
+        raise
+    return record
+
+
+def _run(request: TaskRequest, code: LoadedCode, graph: FlowGraph, store: TaskStore,
+         logs: TaskLogs | None, tempdir: str, started: float) -> TaskRecord:
+    flow, step = code.flow, code.flow.step(request.step)
+    node = graph[request.step]
+    reader = RecordReader(store, request.run_id)
+    parents = parent_records(graph, reader, request.step, request.index_path, request.iteration)
+    parameters = task_parameters(request.params, code) if request.step == graph.start else None
+    inherited: dict[str, ArtifactRef] = {}
+    if node.kind is NodeKind.JOIN and parents:
+        attrs = {p.attribute for p in flow.parameters}
+        inherited = {k: v for k, v in parents[0].artifacts.items() if k in attrs}
+    elif parents:
+        inherited = dict(parents[0].artifacts)
+    binding = StepBinding(
+        step=request.step, store=store, inherited=inherited, parameters=parameters,
+        index_path=request.index_path,
+        foreach_levels=foreach_levels(graph, reader, flow, request.step, request.index_path),
+        is_join=step.is_join,
+    )
+    instance = binding.bind(code.flow_class.__new__(code.flow_class))
+    current._bind(TaskContext(
+        flow_name=flow.name, run_id=request.run_id, step_name=request.step,
+        task_id=request.task_id, retry_count=request.retry_count,
+        parameter_names=tuple(p.name for p in flow.parameters), tempdir=tempdir,
+    ))
+    method = getattr(code.flow_class, request.step)
+    os.environ.update(environment_vars(step, method))
+    args = (Inputs(parents, store),) if step.is_join else ()
+    caught = _call_step(step, method, instance, args)
+    outcome = transitions.resolve(step, binding.next_call, lambda n: binding.lookup(instance, n),
+                                  caught=caught is not None)
+    artifacts = _save_artifacts(request.step, instance, binding, store, caught)
+    _upload_logs(store, request, logs)
+    record = TaskRecord(
+        flow=flow.name, run_id=request.run_id, step=request.step, task_id=request.task_id,
+        index_path=request.index_path, iteration=request.iteration,
+        attempt=request.retry_count, status="caught" if caught else "ok", artifacts=artifacts,
+        foreach_cardinality=outcome.foreach_cardinality, switch_choice=outcome.switch_choice,
+        parents=tuple(f"{p.step}/{p.task_id}" for p in parents),
+        started_at=started, finished_at=time.time(),
+        logs=_log_keys(store, request) if logs is not None else {},
+    )
+    try:
+        store.write_record(record)
+    except Exception as exc:
+        raise InfraError(f"cannot write the task record: {exc}") from exc
+    return record
+
+
+def _call_step(step: Step, method: Any, instance: FlowSpec, args: tuple[Any, ...]
+               ) -> tuple[str, CaughtException] | None:
+    """Run the step; None on success, (var, exception record) when `@catch` caught it."""
+    try:
+        method(instance, *args)
+        return None
+    except KeyboardInterrupt:
+        raise
+    except (Exception, SystemExit) as exc:
+        catches = recorded(method, "catch")
+        var = next((d.get("var") or (d.args[0] if d.args else None) for d in catches), None)
+        if not catches:
+            traceback.print_exc()
+            detail = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+            raise UserError(f"step '{step.name}' raised {type(exc).__name__}"
+                            + (f": {detail}" if detail else "")) from exc
+        if catches[0].get("print_exception", True):
+            traceback.print_exc()
+        record = CaughtException.from_exception(exc, step.name)
+        print(f"@catch: step '{step.name}' raised {record.type}; stored in '{var}'"
+              if var else f"@catch: step '{step.name}' raised {record.type}", file=sys.stderr)
+        return (var or "", record)
+
+
+def _save_artifacts(step: str, instance: FlowSpec, binding: StepBinding, store: TaskStore,
+                    caught: tuple[str, CaughtException] | None) -> dict[str, ArtifactRef]:
+    from runtime_shim.serialize import SerializationError
+
+    values = {k: v for k, v in vars(instance).items()
+              if not k.startswith("_flowc") and not k.startswith("__")}
+    if binding.parameters is not None:
+        values.update(binding.parameters)
+    if caught is not None and caught[0]:
+        values[caught[0]] = caught[1]
+    artifacts = dict(binding.inherited)
+    try:
+        artifacts.update(store.save_artifacts(values))
+    except SerializationError as exc:
+        raise UserError(f"step '{step}': {exc}") from exc
+    except Exception as exc:
+        raise InfraError(f"cannot save the artifacts of step '{step}': {exc}") from exc
+    return artifacts
+
+
+def _log_keys(store: TaskStore, request: TaskRequest) -> dict[str, str]:
+    return {stream: store.log_key(request.run_id, request.step, request.task_id,
+                                  request.retry_count, stream) for stream in ("stdout", "stderr")}
+
+
+def _upload_logs(store: TaskStore, request: TaskRequest, logs: TaskLogs | None) -> None:
+    """Stop capturing and store both logs (best effort when the task is failing anyway)."""
+    if logs is None:
+        return
+    logs.stop()
+    try:
+        out, err = logs.read()
+        for stream, data in (("stdout", out), ("stderr", err)):
+            store.put_log(request.run_id, request.step, request.task_id, request.retry_count,
+                          stream, data)
+    except Exception as exc:
+        raise InfraError(f"cannot store the task logs: {exc}") from exc

@@ -1,0 +1,128 @@
+"""Load a task's code: `ir.json` and the flow class, from a code directory or a code package.
+
+The flow file is imported by path under a fixed, fresh module name (`flowc_flow_<stem>`, so
+pickled instances of classes it defines load in every task), with its directory first on
+`sys.path` for sibling imports, and with `metaflow` aliased to flowc's API when the source
+imports it. The flow's `__main__` block does not run.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import sys
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+from compiler.ir import Flow, IRFormatError, loads
+from runtime_shim import metaflow_alias
+from runtime_shim.codepkg import IR_FILE
+from runtime_shim.errors import InfraError, UserError
+
+if TYPE_CHECKING:
+    from runtime_shim.datastore.base import Datastore
+
+_IMPORTS_METAFLOW = re.compile(r"^\s*(?:from\s+metaflow[\s.]|import\s+metaflow\b)", re.MULTILINE)
+_UNSAFE = re.compile(r"[^A-Za-z0-9_]")
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedCode:
+    """Where the code is, its IR, and the flow class (imported)."""
+
+    code_dir: Path
+    flow: Flow
+    flow_class: type[Any]
+    module: ModuleType
+
+
+def read_ir(code_dir: Path) -> Flow:
+    """The IR in `code_dir/ir.json`; InfraError when missing or unreadable."""
+    path = code_dir / IR_FILE
+    try:
+        return loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InfraError(f"no {IR_FILE} in the code directory '{code_dir}'") from None
+    except (OSError, UnicodeDecodeError, IRFormatError) as exc:
+        raise InfraError(f"cannot read {path}: {exc}") from exc
+
+
+def code_dir_from_package(datastore: Datastore, digest: str) -> Path:
+    """The unpacked code package `digest` (fetched from the datastore once per machine)."""
+    from runtime_shim import codepkg
+    from runtime_shim.datastore.base import DatastoreError, NotFound
+    from runtime_shim.storage import package_namespace
+
+    cache = codepkg.default_cache_dir()
+    found = codepkg.cached_package(digest, cache)
+    if found is not None:
+        return found
+    namespace = package_namespace(datastore, digest)
+    try:
+        data = bytes(datastore.get_blob(namespace, digest))
+    except NotFound:
+        raise InfraError(f"code package {digest} not found in {datastore.url}") from None
+    except (DatastoreError, ValueError) as exc:
+        raise InfraError(f"cannot read code package {digest}: {exc}") from exc
+    try:
+        return codepkg.unpack_code_package(data, digest, cache)
+    except Exception as exc:
+        raise InfraError(f"cannot unpack code package {digest} into {cache}: {exc}") from exc
+
+
+def module_name(flow_path: str) -> str:
+    """The module name a flow file is imported under: fixed for a path, unlike any package."""
+    return "flowc_flow_" + _UNSAFE.sub("_", Path(flow_path).stem)
+
+
+def import_flow_module(code_dir: Path, flow: Flow) -> ModuleType:
+    """Import the flow file; UserError (exit 1) when the user's module raises."""
+    path = (code_dir / flow.path).resolve()
+    try:
+        source = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InfraError(f"cannot read the flow file {path}: {exc}") from exc
+    if _IMPORTS_METAFLOW.search(source):
+        metaflow_alias.install()
+    name = module_name(flow.path)
+    for directory in (str(code_dir.resolve()), str(path.parent)):
+        if directory in sys.path:
+            sys.path.remove(directory)
+        sys.path.insert(0, directory)
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise InfraError(f"cannot import the flow file {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException as exc:
+        del sys.modules[name]
+        if isinstance(exc, KeyboardInterrupt):
+            raise
+        traceback.print_exc()
+        raise UserError(f"importing {flow.path} raised {type(exc).__name__}: {exc}") from exc
+    return module
+
+
+def flow_class(module: ModuleType, flow: Flow) -> type[Any]:
+    """The class named by the IR; InfraError when the code does not define it."""
+    from runtime_shim.api import FlowSpec
+
+    cls = getattr(module, flow.name, None)
+    if not isinstance(cls, type) or not issubclass(cls, FlowSpec):
+        raise InfraError(
+            f"{flow.path} does not define a FlowSpec class {flow.name} (code and ir.json differ)"
+        )
+    return cls
+
+
+def load_code(code_dir: Path, flow: Flow | None = None) -> LoadedCode:
+    """Read the IR (unless given), import the flow file and find its class."""
+    flow = read_ir(code_dir) if flow is None else flow
+    module = import_flow_module(code_dir, flow)
+    return LoadedCode(code_dir=code_dir, flow=flow, flow_class=flow_class(module, flow),
+                      module=module)

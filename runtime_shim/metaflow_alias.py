@@ -1,0 +1,60 @@
+"""A `metaflow` module that is flowc's authoring API, for flows written against Metaflow.
+
+Installed in `sys.modules` before a flow that imports `metaflow` is loaded, so
+`from metaflow import FlowSpec, step`, `import metaflow as mf` and `@mf.step` all resolve to
+flowc's names. A lowercase name flowc does not know (`@card`, `@conda`, `@pypi`) is a
+decorator that records itself and changes nothing, as the compiler keeps it opaque.
+"""
+
+from __future__ import annotations
+
+import sys
+import types
+from typing import Any
+
+from runtime_shim import api
+from runtime_shim.decorators import recording_decorator
+
+ALIAS_NAME = "metaflow"
+
+_MODULE_DOC = "flowc's authoring API under Metaflow's name (installed by the flowc runtime shim)."
+
+
+def _opaque_decorators(module: types.ModuleType) -> Any:
+    def module_getattr(name: str) -> Any:
+        if name.startswith("_") or not name.isidentifier() or not name.islower():
+            raise AttributeError(f"module 'metaflow' (flowc alias) has no attribute {name!r}")
+        decorator = recording_decorator(name)
+        setattr(module, name, decorator)
+        return decorator
+
+    return module_getattr
+
+
+def build_alias() -> types.ModuleType:
+    """A fresh module exposing the authoring API (and opaque decorators on demand)."""
+    module = types.ModuleType(ALIAS_NAME, _MODULE_DOC)
+    for name in api.__all__:
+        setattr(module, name, getattr(api, name))
+    module.__all__ = list(api.__all__)  # type: ignore[attr-defined]
+    module.__flowc_alias__ = True  # type: ignore[attr-defined]
+    module.__getattr__ = _opaque_decorators(module)  # type: ignore[attr-defined]
+    return module
+
+
+def install() -> types.ModuleType:
+    """Put the alias in `sys.modules['metaflow']` (replacing nothing already aliased).
+
+    A real Metaflow already imported in this process is replaced: inside a flowc task the
+    flow's `metaflow` must be flowc's.
+    """
+    existing = sys.modules.get(ALIAS_NAME)
+    if existing is not None and getattr(existing, "__flowc_alias__", False):
+        return existing
+    module = build_alias()
+    sys.modules[ALIAS_NAME] = module
+    return module
+
+
+def is_installed() -> bool:
+    return bool(getattr(sys.modules.get(ALIAS_NAME), "__flowc_alias__", False))
