@@ -24,7 +24,7 @@ def literal(value: ir.JsonValue, line: int = 1, *, source: str | None = None) ->
                     span=span(line, 20))
 
 
-def deco(name: str, line: int = 1, known: bool = True, **kwargs: ir.JsonValue) -> ir.Decorator:
+def deco(name: str, line: int = 1, /, known: bool = True, **kwargs: ir.JsonValue) -> ir.Decorator:
     args = tuple(ir.Argument(keyword=k, value=literal(v, line)) for k, v in kwargs.items())
     return ir.Decorator(name=name, known=known, arguments=args, span=span(line, 5))
 

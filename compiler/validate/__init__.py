@@ -43,6 +43,7 @@ RULES: tuple[Rule, ...] = (
     transitions.check_argument_count,
     transitions.check_missing_next,
     transitions.check_unknown_targets,
+    transitions.check_split_branches,
     transitions.check_join_and_split,
     transitions.check_unreachable,
     cycles.check_cycles,

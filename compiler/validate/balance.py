@@ -113,6 +113,8 @@ def _end(ctx: RuleContext, name: str, arrivals: list[tuple[str, Stack]],
 def _confluence(ctx: RuleContext, name: str, arrivals: list[tuple[str, Stack]],
                 found: list[Diagnostic]) -> Stack:
     """FLC120: a step that is not a join, reached from different branches."""
+    if len(arrivals) == 1:
+        return arrivals[0][1]
     span = ctx.steps[name].span
     if len({_splits(stack) for _, stack in arrivals}) > 1:
         described = ", ".join(f"'{s}' ({_where(stack)})" for s, stack in arrivals)

@@ -84,8 +84,11 @@ class RuleContext:
         return analyse(self)
 
     def edges(self, name: str) -> tuple[str, ...]:
-        """Defined successors of `name`, without a switch's loop to itself."""
+        """Defined successors of `name`, without a switch's loop to itself; none for the end
+        step (its self.next is FLC108's alone)."""
         step = self.steps[name]
+        if name == self.graph.end:
+            return ()
         is_switch = isinstance(step.transition, Switch)
         return tuple(
             t for t in step.successors if t in self.steps and not (is_switch and t == name)

@@ -103,11 +103,10 @@ def check_parameter_defaults(ctx: RuleContext) -> Iterator[Diagnostic]:
 
 
 def check_parameter_step_conflicts(ctx: RuleContext) -> Iterator[Diagnostic]:
-    """FLC025: a parameter whose name or attribute is also a step's name."""
+    """FLC025: a parameter bound to the same class attribute as a step (one hides the other;
+    the parameter's command-line name may equal a step name: it names no attribute)."""
     for param in ctx.flow.parameters:
-        for name in dict.fromkeys((param.attribute, param.name)):
-            if name in ctx.steps:
-                yield rule("FLC025").at(
-                    param.span, f"parameter '{param.name}' and step '{name}' share the name "
-                    f"'{name}'")
-                break
+        if param.attribute in ctx.steps:
+            yield rule("FLC025").at(
+                param.span, f"parameter '{param.name}' is bound to attribute "
+                f"'{param.attribute}', which is also a step")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from compiler.diagnostics import Diagnostic, rule
-from compiler.ir import Linear, Span, Switch
+from compiler.ir import Linear, Span, Split, Switch
 from compiler.validate.context import RuleContext, did_you_mean, quoted
 
 
@@ -53,6 +53,25 @@ def check_unknown_targets(ctx: RuleContext) -> Iterator[Diagnostic]:
             yield rule("FLC114").at(
                 span, f"step '{name}' transitions to unknown step '{target}'",
                 help=did_you_mean(target, ctx.steps))
+
+
+def check_split_branches(ctx: RuleContext) -> Iterator[Diagnostic]:
+    """FLC113: a static split that names the same step twice (Metaflow's join count breaks)."""
+    for step in ctx.steps.values():
+        transition = step.transition
+        if not isinstance(transition, Split):
+            continue
+        seen: set[str] = set()
+        repeated: list[str] = []
+        for branch in transition.branches:
+            if branch in seen:
+                repeated.append(branch)
+            seen.add(branch)
+        if repeated:
+            yield rule("FLC113").at(
+                transition.span, f"the split of step '{step.name}' names "
+                f"{quoted(dict.fromkeys(repeated))} more than once",
+                help="name each branch once: self.next(self.a, self.b)")
 
 
 def check_join_and_split(ctx: RuleContext) -> Iterator[Diagnostic]:
