@@ -22,6 +22,7 @@ STEP_DECORATORS: Final = frozenset({
     "secrets", "parallel", "card", "conda", "pypi",
 })
 FLOW_DECORATORS: Final = frozenset({"schedule", "project", "trigger", "trigger_on_finish"})
+KNOWN_DECORATORS: Final = STEP_DECORATORS | FLOW_DECORATORS
 STEP_MARKS: Final = ("start", "end")
 
 
@@ -36,12 +37,13 @@ class StepDecorators:
     diagnostics: tuple[Diagnostic, ...] = ()
 
 
-def convert(expr: ast.expr, table: ImportTable, evaluator: Evaluator,
-            known: frozenset[str]) -> Decorator:
-    """The `ir.Decorator` for the expression after `@`."""
+def convert(expr: ast.expr, table: ImportTable, evaluator: Evaluator) -> Decorator:
+    """The `ir.Decorator` for the expression after `@`. Known-ness does not depend on where
+    the decorator is (a step decorator on the class is still `retry`, for the validator to
+    say where it belongs)."""
     target = expr.func if isinstance(expr, ast.Call) else expr
     api_name = table.resolve(target)
-    is_known = api_name in known
+    is_known = api_name in KNOWN_DECORATORS
     name = api_name if is_known and api_name else evaluator.source_map.text(target)
     arguments = _arguments(expr, evaluator) if isinstance(expr, ast.Call) else ()
     return Decorator(name=name, known=is_known, arguments=arguments,
@@ -71,7 +73,7 @@ def _unpacked(keyword: ast.keyword, evaluator: Evaluator) -> Value:
 
 def class_decorators(decorators: list[ast.expr], table: ImportTable,
                      evaluator: Evaluator) -> tuple[Decorator, ...]:
-    return tuple(convert(d, table, evaluator, FLOW_DECORATORS) for d in decorators)
+    return tuple(convert(d, table, evaluator) for d in decorators)
 
 
 def step_decorators(decorators: list[ast.expr], table: ImportTable,
@@ -96,7 +98,7 @@ def step_decorators(decorators: list[ast.expr], table: ImportTable,
     marks, mark_problems = _marks(decorators[first], evaluator)
     diagnostics.extend(mark_problems)
     others = tuple(
-        convert(d, table, evaluator, STEP_DECORATORS)
+        convert(d, table, evaluator)
         for i, d in enumerate(decorators) if i not in step_indexes
     )
     return StepDecorators(is_step=True, is_start=marks.get("start", False),

@@ -9,8 +9,9 @@ A flow's steps and parameters are its own plus those of its same-file bases (can
 plain mixins). Bases are merged like Python's attribute lookup for the simple cases: the
 class's own definitions win, then its bases left to right; a step keeps the position where
 its name first appeared (base steps first). Bases imported from other files are not read.
-Decorators on the class apply to that class only. Within one class body, a second `@step`
-of the same name hides the first (FLC040 at the second; the IR keeps the one Python keeps).
+Decorators on the class apply to that class only. Two `@step`s of the same name in one class
+body are both kept, in source order, for the validator to report (FLC040); a subclass step
+replaces every base step of its name.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
-from compiler.diagnostics import Diagnostic, rule
+from compiler.diagnostics import Diagnostic
 from compiler.frontend.decorators import class_decorators
 from compiler.frontend.imports import ImportTable
 from compiler.frontend.literals import Evaluator, scope_constants
@@ -38,7 +39,7 @@ class FlowResult:
 class _Members:
     """What one class body defines (not counting its bases)."""
 
-    steps: dict[str, StepResult] = field(default_factory=dict)
+    steps: dict[str, list[StepResult]] = field(default_factory=dict)
     parameters: dict[str, Parameter] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
@@ -98,13 +99,7 @@ def _members(info: _ClassInfo, evaluator: Evaluator) -> _Members:
             result = read_step(statement, info.table, scoped)
             if result is None:
                 continue
-            previous = members.steps.get(statement.name)
-            if previous is not None:
-                members.diagnostics.append(rule("FLC040").at(
-                    result.step.span,
-                    f"step '{statement.name}' is defined twice in {info.node.name} "
-                    f"(first on line {previous.step.span.line}); this one hides it"))
-            members.steps[statement.name] = result
+            members.steps.setdefault(statement.name, []).append(result)
             continue
         found = parameter_call(statement, info.table)
         if found is None:
@@ -119,7 +114,7 @@ def _members(info: _ClassInfo, evaluator: Evaluator) -> _Members:
 
 
 def _build_flow(info: _ClassInfo, evaluator: Evaluator) -> FlowResult:
-    steps: dict[str, StepResult] = {}
+    steps: dict[str, list[StepResult]] = {}
     parameters: dict[str, Parameter] = {}
     diagnostics: list[Diagnostic] = []
     for cls in _lineage(info):
@@ -127,7 +122,8 @@ def _build_flow(info: _ClassInfo, evaluator: Evaluator) -> FlowResult:
         steps.update(members.steps)
         parameters.update(members.parameters)
         diagnostics.extend(members.diagnostics)
-    for result in steps.values():
+    results = [result for group in steps.values() for result in group]
+    for result in results:
         diagnostics.extend(result.diagnostics)
     node = info.node
     source_map = evaluator.source_map
@@ -136,11 +132,11 @@ def _build_flow(info: _ClassInfo, evaluator: Evaluator) -> FlowResult:
         path=source_map.path,
         doc=docstring(node),
         parameters=tuple(parameters.values()),
-        steps=tuple(result.step for result in steps.values()),
+        steps=tuple(result.step for result in results),
         decorators=class_decorators(node.decorator_list, info.table, evaluator),
         span=source_map.name_span(node),
     )
-    rejected = frozenset(name for name, result in steps.items() if result.rejected)
+    rejected = frozenset(result.step.name for result in results if result.rejected)
     return FlowResult(flow=flow, diagnostics=tuple(diagnostics), rejected_transitions=rejected)
 
 
