@@ -214,11 +214,11 @@ class Flow:
     def runs(self) -> list[Run]:
         """Every run of the flow, newest first."""
         found = []
-        for run_id in reversed(list_runs(self._store)):
+        for run_id in list_runs(self._store):
             info = read_run(self._store, run_id)
             if info is not None:
                 found.append(Run(self._store, info))
-        return found
+        return sorted(found, key=lambda run: (run.info.started_at, run.id), reverse=True)
 
     def __iter__(self) -> Iterator[Run]:
         return iter(self.runs())

@@ -45,14 +45,15 @@ def runs_table(datastore: Datastore, flow: str | None = None) -> Iterator[str]:
             done = [s for s in info.steps if store.list_tasks(run_id, s)]
             steps = f"{len(done)}/{len(info.steps)}"
             origin = f"  (resumed from {info.origin_run_id})" if info.origin_run_id else ""
-            rows.append((f"{name}/{run_id}", info.status, _when(info.started_at),
-                         _duration(info), steps + origin))
+            rows.append((info.started_at, (f"{name}/{run_id}", info.status,
+                         _when(info.started_at), _duration(info), steps + origin)))
     if not rows:
         yield f"no runs in {datastore.url}"
         return
     headers = ("RUN", "STATUS", "STARTED (UTC)", "DURATION", "STEPS")
-    widths = [max(len(row[i]) for row in (*rows, headers)) for i in range(4)]
-    for row in (headers, *rows):
+    lines = [row for _, row in sorted(rows)]
+    widths = [max(len(row[i]) for row in (*lines, headers)) for i in range(4)]
+    for row in (headers, *lines):
         yield "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False)) \
             + "  " + row[4]
 

@@ -112,11 +112,3 @@ def list_flows(datastore: Datastore) -> list[str]:
 def list_runs(store: TaskStore) -> list[str]:
     """Run ids of the flow, oldest first (ids sort by start time)."""
     return sorted(store.list_runs())
-
-
-def latest_run_id(store: TaskStore, *, successful: bool = False) -> str | None:
-    for run_id in reversed(list_runs(store)):
-        info = read_run(store, run_id)
-        if info is not None and (not successful or info.status == "ok"):
-            return run_id
-    return None

@@ -1,0 +1,78 @@
+"""`flowc runs`, `flowc show` and the client over runs of the examples; resume reuse."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from test_local_run import FLOWS, ROOT, flowc, run_ok
+
+from flowc.client import Flow
+
+pytestmark = pytest.mark.slow
+
+
+def test_runs_lists_and_show_renders(tmp_path: Path) -> None:
+    ds = tmp_path / "ds"
+    run_ok(ROOT / "examples/foreach.py", ds, "--run-id", "first")
+    run_ok(ROOT / "examples/hello.py", ds, "--run-id", "second")
+    listing = flowc("runs", "--datastore", str(ds))
+    assert listing.returncode == 0
+    lines = listing.stdout.splitlines()
+    assert lines[0].split()[:2] == ["RUN", "STATUS"]
+    assert any(line.startswith("ForeachFlow/first") and " ok " in line for line in lines)
+    assert any(line.startswith("HelloFlow/second") for line in lines)
+    only = flowc("runs", "ForeachFlow", "--datastore", str(ds))
+    assert "HelloFlow" not in only.stdout
+
+    run = flowc("show", "first", "--datastore", str(ds))
+    assert run.returncode == 0 and "measure: 4 tasks" in run.stdout
+    step = flowc("show", "ForeachFlow/first/measure", "--datastore", str(ds))
+    assert "t.3" in step.stdout
+    task = flowc("show", "first/join", "--datastore", str(ds))
+    assert task.returncode == 0
+    total = next(line for line in task.stdout.splitlines() if "total_length" in line)
+    assert "int" in total and total.rstrip().endswith("19")
+    missing = flowc("show", "nosuchrun", "--datastore", str(ds))
+    assert missing.returncode == 2 and len(missing.stderr.strip().splitlines()) == 1
+
+
+def test_client_navigation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    ds = tmp_path / "ds"
+    run_ok(ROOT / "examples/foreach.py", ds, "--run-id", "a1")
+    run_ok(ROOT / "examples/foreach.py", ds, "--run-id", "a2")
+    monkeypatch.setenv("FLOWC_DATASTORE", str(ds))
+    flow = Flow("ForeachFlow")
+    assert [run.id for run in flow.runs()] == ["a2", "a1"]
+    run = flow.latest_run
+    assert run is not None and run.id == "a2" and run.successful
+    assert [step.name for step in run.steps()] == ["start", "measure", "join", "end"]
+    task = run["measure"].tasks()[2]
+    assert task.data.word == "gamma" and task["word"].data == "gamma"
+    assert task.pathspec == "ForeachFlow/a2/measure/t.2"
+    assert "word" in task.data and task["length"].type == "int"
+    assert run.data.total_length == 19
+    with pytest.raises(KeyError):
+        run["nosuchstep"]
+
+
+def test_resume_reuses_finished_tasks(tmp_path: Path) -> None:
+    ds = tmp_path / "ds"
+    ds.mkdir()
+    marker = tmp_path / "ready"
+    failed = flowc("run", str(FLOWS / "flaky_foreach.py"), "--datastore", str(ds),
+                   "--run-id", "broken", "--param", f"marker={marker}")
+    assert failed.returncode == 1 and "body[2] failed" in failed.stdout
+    assert "item 2 is not ready" in failed.stdout
+    marker.write_text("now")
+    resumed = flowc("resume", "broken", "--datastore", str(ds))
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    assert "body[0] reused" in resumed.stdout and "body[2] ok" in resumed.stdout
+    run = Flow("FlakyForeachFlow", datastore=str(ds)).latest_run
+    assert run is not None and run.successful and run.info.origin_run_id == "broken"
+    assert run["join"].task.data.squares == [0, 1, 4, 9]
+    again = flowc("resume", run.id, "--from", "join", "--datastore", str(ds))
+    assert again.returncode == 0
+    assert "join ok" in again.stdout and "body[3] reused" in again.stdout
+    bad = flowc("resume", run.id, "--from", "nosuch", "--datastore", str(ds))
+    assert bad.returncode == 2 and "nosuch" in bad.stderr
