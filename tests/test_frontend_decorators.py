@@ -231,3 +231,22 @@ def test_multiline_argument_source_is_verbatim() -> None:
     assert (value.span.line, value.span.col, value.span.end_line, value.span.end_col) == (
         4, 23, 7, 6)
     assert ir.loads(ir.dumps(flow)) == flow
+
+
+def test_constants_built_from_constants_are_bounded() -> None:
+    doubling = "".join(f"A{i + 1} = [A{i}, A{i}]\n" for i in range(40))
+    nesting = "".join(f"B{i + 1} = [B{i}]\n" for i in range(100))
+    prelude = f"A0 = 1\n{doubling}B0 = 1\n{nesting}"
+    assert decorated("my.deco(v=A10)", prelude).arguments[0].value.is_literal
+    assert not decorated("my.deco(v=A40)", prelude).arguments[0].value.is_literal
+    assert decorated("my.deco(v=B60)", prelude).arguments[0].value.is_literal
+    assert not decorated("my.deco(v=B100)", prelude).arguments[0].value.is_literal
+
+
+def test_step_applied_twice() -> None:
+    module = parse_source(
+        "from flowc import FlowSpec, step\nclass F(FlowSpec):\n    @step\n    @step\n"
+        "    def start(self):\n        pass\n", "d.py")
+    [parsed] = module.flows
+    assert [(d.code, d.span.line) for d in parsed.diagnostics] == [("FLC031", 4)]
+    assert parsed.flow.steps[0].decorators == ()

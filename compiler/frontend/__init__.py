@@ -51,7 +51,7 @@ def parse_source(source: str, path: str) -> ParsedModule:
     parsed = parse_tree(source, path)
     if isinstance(parsed, Diagnostic):
         return ParsedModule(flows=(), diagnostics=(parsed,))
-    evaluator = Evaluator(source_map=parsed.source_map, constants={})
+    evaluator = Evaluator(source_map=parsed.source_map, constants={}, sizes={})
     try:
         results = read_flows(parsed.tree, evaluator)
     except RecursionError:

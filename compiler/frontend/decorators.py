@@ -9,8 +9,7 @@ source order, each value static when it can be. A decorator without a call has n
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
-from typing import Final
+from typing import Final, NamedTuple
 
 from compiler.diagnostics import Diagnostic, rule
 from compiler.frontend.imports import ImportTable
@@ -26,8 +25,7 @@ KNOWN_DECORATORS: Final = STEP_DECORATORS | FLOW_DECORATORS
 STEP_MARKS: Final = ("start", "end")
 
 
-@dataclass(frozen=True, slots=True)
-class StepDecorators:
+class StepDecorators(NamedTuple):
     """What a method's decorator list says: whether it is a step, its marks, the others."""
 
     is_step: bool

@@ -17,7 +17,7 @@ replaces every base step of its name.
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from compiler.diagnostics import Diagnostic
 from compiler.frontend.decorators import class_decorators
@@ -28,29 +28,32 @@ from compiler.frontend.steps import StepResult, docstring, read_step
 from compiler.ir import Flow, Parameter
 
 
-@dataclass(frozen=True, slots=True)
-class FlowResult:
+class FlowResult(NamedTuple):
     flow: Flow
     diagnostics: tuple[Diagnostic, ...]
     rejected_transitions: frozenset[str]
 
 
-@dataclass(slots=True)
-class _Members:
+class _Members(NamedTuple):
     """What one class body defines (not counting its bases)."""
 
-    steps: dict[str, list[StepResult]] = field(default_factory=dict)
-    parameters: dict[str, Parameter] = field(default_factory=dict)
-    diagnostics: list[Diagnostic] = field(default_factory=list)
+    steps: dict[str, list[StepResult]]
+    parameters: dict[str, Parameter]
+    diagnostics: list[Diagnostic]
 
 
-@dataclass(slots=True)
 class _ClassInfo:
-    node: ast.ClassDef
-    table: ImportTable
-    local_bases: list[_ClassInfo]
-    is_candidate: bool
-    members: _Members | None = None
+    """A module-level class: what it derives from, and its members once read."""
+
+    __slots__ = ("is_candidate", "local_bases", "members", "node", "table")
+
+    def __init__(self, node: ast.ClassDef, table: ImportTable, local_bases: list[_ClassInfo],
+                 is_candidate: bool) -> None:
+        self.node = node
+        self.table = table
+        self.local_bases = local_bases
+        self.is_candidate = is_candidate
+        self.members: _Members | None = None
 
 
 def read_flows(tree: ast.Module, evaluator: Evaluator) -> list[FlowResult]:
@@ -91,7 +94,7 @@ def _class_info(node: ast.ClassDef, table: ImportTable,
 def _members(info: _ClassInfo, evaluator: Evaluator) -> _Members:
     if info.members is not None:
         return info.members
-    members = _Members()
+    members = _Members(steps={}, parameters={}, diagnostics=[])
     body = info.node.body
     scoped = evaluator.with_constants(scope_constants(body, evaluator, nested=False))
     for statement in body:

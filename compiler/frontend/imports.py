@@ -11,9 +11,8 @@ stood when the class was defined.
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field, replace
 from types import MappingProxyType
-from typing import Final
+from typing import Final, NamedTuple
 
 API_MODULES: Final = frozenset({"flowc", "metaflow"})
 
@@ -31,11 +30,10 @@ def is_api_module(dotted: str) -> bool:
     return dotted.split(".", 1)[0] in API_MODULES
 
 
-@dataclass(frozen=True, slots=True)
-class ImportTable:
+class ImportTable(NamedTuple):
     """Local names bound to API objects (`names`: local -> API name) or API modules."""
 
-    names: MappingProxyType[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    names: MappingProxyType[str, str] = MappingProxyType({})
     modules: frozenset[str] = frozenset()
     star: bool = False
 
@@ -82,7 +80,7 @@ class ImportTable:
                 modules.add(local)
             else:
                 modules.discard(local)
-        return replace(self, names=MappingProxyType(names), modules=frozenset(modules))
+        return self._replace(names=MappingProxyType(names), modules=frozenset(modules))
 
     def _with_from_import(self, module: str, aliases: list[ast.alias]) -> ImportTable:
         api = is_api_module(module)
@@ -107,7 +105,7 @@ class ImportTable:
         # shadowing as a mapping to a name that is never an API name.
         if self.star:
             names.update({local: "" for local in locals_ & STAR_NAMES})
-        return replace(self, names=MappingProxyType(names),
+        return self._replace(names=MappingProxyType(names),
                        modules=self.modules - frozenset(locals_))
 
 

@@ -14,8 +14,7 @@ from __future__ import annotations
 import ast
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from typing import Final
+from typing import Final, NamedTuple
 
 from compiler.frontend.spans import SourceMap
 from compiler.ir import JsonValue, Value
@@ -32,15 +31,19 @@ class _NotStatic:
 
 NOT_STATIC: Final = _NotStatic()
 MAX_INT_BITS: Final = 4096
-MAX_STR_LENGTH: Final = 1_000_000
+MAX_STR_LENGTH: Final = 100_000
+# Bounds on a static value as a whole, so that constants built from constants
+# (`B = [A, A]`, `C = [B, B]`, ...) cannot grow deeper than JSON nests or larger than a file.
+MAX_DEPTH: Final = 64
+MAX_WEIGHT: Final = 100_000
 
 
-@dataclass(frozen=True, slots=True)
-class Evaluator:
+class Evaluator(NamedTuple):
     """Evaluates expressions of one scope against its known constants."""
 
     source_map: SourceMap
     constants: Mapping[str, JsonValue]
+    sizes: dict[int, tuple[JsonValue, int, int]]  # see `_measure`; one per file
 
     def value(self, expr: ast.expr) -> Value:
         """The `ir.Value` of `expr`: literal when static, source text always."""
@@ -54,9 +57,13 @@ class Evaluator:
     def static(self, expr: ast.expr) -> JsonValue | _NotStatic:
         """The static value of `expr`, or NOT_STATIC."""
         try:
-            return self._eval(expr)
+            result = self._eval(expr)
         except (RecursionError, ArithmeticError, ValueError, TypeError, MemoryError):
             return NOT_STATIC
+        if isinstance(result, _NotStatic):
+            return result
+        depth, weight = _measure(result, self.sizes)
+        return result if depth <= MAX_DEPTH and weight <= MAX_WEIGHT else NOT_STATIC
 
     def string(self, expr: ast.expr) -> str | None:
         """The value of `expr` when it is statically a string."""
@@ -64,7 +71,7 @@ class Evaluator:
         return result if isinstance(result, str) else None
 
     def with_constants(self, constants: Mapping[str, JsonValue]) -> Evaluator:
-        return Evaluator(source_map=self.source_map, constants=constants)
+        return self._replace(constants=constants)
 
     def _eval(self, expr: ast.expr) -> JsonValue | _NotStatic:
         match expr:
@@ -98,6 +105,25 @@ class Evaluator:
                 return NOT_STATIC
             result[key_value] = value
         return result
+
+
+def _measure(value: JsonValue, sizes: dict[int, tuple[JsonValue, int, int]]) -> tuple[int, int]:
+    """(depth, weight) of a value: one per node plus one per 64 characters of text, shared
+    parts counted every time. Containers are memoized in `sizes` (which keeps them alive, so
+    their ids stay unique), so measuring constants built from constants stays linear."""
+    if not isinstance(value, tuple | dict):
+        return 0, 1 + (len(value) // 64 if isinstance(value, str) else 0)
+    known = sizes.get(id(value))
+    if known is not None:
+        return known[1], known[2]
+    depth, weight = 0, 1
+    for item in value.values() if isinstance(value, dict) else value:
+        item_depth, item_weight = _measure(item, sizes)
+        depth, weight = max(depth, item_depth + 1), weight + item_weight
+        if depth > MAX_DEPTH or weight > MAX_WEIGHT:
+            break
+    sizes[id(value)] = (value, depth, weight)
+    return depth, weight
 
 
 def _constant(value: object) -> JsonValue | _NotStatic:

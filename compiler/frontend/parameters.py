@@ -10,8 +10,7 @@ which Metaflow cannot parse from the command line, means "json". `required`, `he
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
-from typing import Final
+from typing import Final, NamedTuple
 
 from compiler.diagnostics import Diagnostic, rule
 from compiler.frontend.imports import ImportTable
@@ -26,8 +25,7 @@ _IGNORED_KEYWORDS: Final = frozenset({"show_default", "hidden"})
 _KEYWORDS: Final = ("name", "default", "type", "help", "required", "separator")
 
 
-@dataclass(frozen=True, slots=True)
-class ParameterResult:
+class ParameterResult(NamedTuple):
     parameter: Parameter | None
     diagnostics: tuple[Diagnostic, ...] = ()
 

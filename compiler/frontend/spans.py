@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from compiler.ir import Span
 
@@ -18,8 +18,7 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _DEF_KEYWORD = re.compile(r"(?:async\s+def|def|class)\s+")
 
 
-@dataclass(frozen=True, slots=True)
-class SourceMap:
+class SourceMap(NamedTuple):
     """The lines of one file, for positions and source text of parser nodes.
 
     `bom` is 1 when the file began with a byte-order mark that was stripped before parsing:
@@ -28,12 +27,13 @@ class SourceMap:
 
     path: str
     lines: tuple[str, ...]
-    bom: int = 0
-    _encoded: dict[int, bytes] = field(default_factory=dict, compare=False, repr=False)
+    bom: int
+    encoded_lines: dict[int, bytes]  # a cache, filled as lines are needed
 
     @classmethod
     def of(cls, source: str, path: str, *, bom: int = 0) -> SourceMap:
-        return cls(path=path, lines=tuple(_LINE_BREAK.split(source)), bom=bom)
+        return cls(path=path, lines=tuple(_LINE_BREAK.split(source)), bom=bom,
+                   encoded_lines={})
 
     def line_text(self, line: int) -> str:
         """The text of 1-based `line`, or "" past the end of the file."""
@@ -42,10 +42,10 @@ class SourceMap:
         return ""
 
     def _line_bytes(self, line: int) -> bytes:
-        cached = self._encoded.get(line)
+        cached = self.encoded_lines.get(line)
         if cached is None:
             cached = self.line_text(line).encode("utf-8", "surrogatepass")
-            self._encoded[line] = cached
+            self.encoded_lines[line] = cached
         return cached
 
     def char_col(self, line: int, byte_col: int) -> int:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
 from inspect import cleandoc
+from typing import NamedTuple
 
 from compiler.diagnostics import Diagnostic
 from compiler.frontend.decorators import step_decorators
@@ -14,8 +14,7 @@ from compiler.frontend.transitions import step_transition
 from compiler.ir import Step
 
 
-@dataclass(frozen=True, slots=True)
-class StepResult:
+class StepResult(NamedTuple):
     """A step, the diagnostics found reading it, and whether its transition was rejected."""
 
     step: Step

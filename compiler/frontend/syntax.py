@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 import warnings
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from compiler.diagnostics import Diagnostic, rule
 from compiler.frontend.spans import SourceMap
@@ -18,8 +18,7 @@ from compiler.frontend.spans import SourceMap
 _BOM = "\ufeff"
 
 
-@dataclass(frozen=True, slots=True)
-class Parsed:
+class Parsed(NamedTuple):
     """A parsed file: its tree and the source map for positions."""
 
     tree: ast.Module

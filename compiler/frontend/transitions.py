@@ -12,7 +12,7 @@ any other shape. `self` is the method's first parameter, whatever it is called.
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from compiler.diagnostics import Diagnostic, rule
 from compiler.frontend.literals import Evaluator
@@ -35,8 +35,7 @@ _CONTEXTS: dict[type[ast.AST], str] = {
 _KEYWORDS = ("foreach", "condition", "num_parallel")
 
 
-@dataclass(frozen=True, slots=True)
-class StepTransition:
+class StepTransition(NamedTuple):
     """The outcome for one step: its transition, or why it was rejected."""
 
     transition: Transition | None
@@ -62,6 +61,8 @@ def step_transition(body: list[ast.stmt], self_name: str, evaluator: Evaluator) 
     for index, statement in enumerate(body):
         if isinstance(statement, ast.Expr) and is_next_call(statement.value, self_name):
             direct.append((index, statement.value))  # type: ignore[arg-type]
+            continue
+        if not _may_call_next(statement, evaluator):
             continue
         context = _CONTEXTS.get(type(statement))
         for node in ast.walk(statement):
@@ -93,6 +94,15 @@ def step_transition(body: list[ast.stmt], self_name: str, evaluator: Evaluator) 
     if form_problems:
         return StepTransition(transition=None, rejected=True, diagnostics=tuple(form_problems))
     return StepTransition(transition=transition, rejected=False)
+
+
+def _may_call_next(statement: ast.stmt, evaluator: Evaluator) -> bool:
+    """False when the statement's text cannot contain a `next` attribute: a string search
+    that spares walking most statements of a step. Non-ASCII lines are always walked, since
+    identifiers are NFKC-normalized (a full-width `ｎｅｘｔ` is `next`)."""
+    lines = evaluator.source_map.lines
+    end = statement.end_lineno or statement.lineno
+    return any("next" in text or not text.isascii() for text in lines[statement.lineno - 1:end])
 
 
 def read_next(call: ast.Call, self_name: str,
