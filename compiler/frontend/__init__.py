@@ -4,14 +4,18 @@
 are flows) with the diagnostics only the syntax can show, or one FLC001 when the file does
 not parse. It never raises for anything in the file.
 
-The syntax tree comes from the standard library's `ast`, not libcst: on the reference
-machine, importing libcst alone costs ~0.25 s of process time (as much as Metaflow's whole
-`check`) and parsing a 2,000-step flow ~0.57 s (0.17 s with `ast`), before any position is
-computed (libcst's PositionProvider adds ~1.3 s). `ast` gives positions for free; the
-frontend needs no round-tripping. Modules, one job each: `syntax` (parse or FLC001), `spans`
-(positions and source text), `imports` (which names mean the API), `literals` (static
-values and constants), `decorators`, `parameters`, `transitions` (`self.next` forms),
-`steps`, `flows`.
+Why the standard library's `ast` and not libcst: measured on the reference machine, importing
+libcst costs ~0.25 s of process time (as much as Metaflow's whole `check` of a small flow) and
+parsing a 2,000-step flow ~0.57 s, before any position is known (libcst's PositionProvider
+adds ~1.3 s); `ast.parse` takes ~0.11-0.17 s for the same file and carries positions. The
+frontend only reads, so libcst's round-tripping buys nothing here. The cost: the file must be
+valid syntax for the running Python (3.11+), and columns arrive as UTF-8 byte offsets, which
+`spans.py` converts once. Internal records are NamedTuples rather than dataclasses because a
+slotted dataclass costs ~1.7 ms to create at import and every `flowc check` imports this.
+
+Modules, one job each: `syntax` (parse or FLC001), `spans` (positions and source text),
+`imports` (which names mean the API), `literals` (static values and constants), `decorators`,
+`parameters`, `transitions` (`self.next` forms), `steps`, `flows` (classes -> `ir.Flow`).
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from compiler import ir
-from compiler.diagnostics import Diagnostic
+from compiler.diagnostics import Diagnostic, rule
 from compiler.frontend.flows import read_flows
 from compiler.frontend.literals import Evaluator
 from compiler.frontend.syntax import parse_tree
@@ -65,8 +69,5 @@ def parse_source(source: str, path: str) -> ParsedModule:
 
 
 def _too_deep(path: str) -> Diagnostic:
-    from compiler.diagnostics import rule
-    from compiler.ir import Span
-
-    return rule("FLC001").at(Span(path=path, line=1, col=1, end_line=1, end_col=2),
+    return rule("FLC001").at(ir.Span(path=path, line=1, col=1, end_line=1, end_col=2),
                              "the file is nested too deeply to be read")

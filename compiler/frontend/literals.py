@@ -128,7 +128,7 @@ def _measure(value: JsonValue, sizes: dict[int, tuple[JsonValue, int, int]]) -> 
 
 def _constant(value: object) -> JsonValue | _NotStatic:
     if value is None or isinstance(value, bool | str):
-        return value  # type: ignore[return-value]
+        return value
     if isinstance(value, int):
         return _checked(value)
     if isinstance(value, float):

@@ -122,10 +122,10 @@ def read_next(call: ast.Call, self_name: str,
                                        "(expected foreach=, condition= or num_parallel=)"))
         else:
             keywords[keyword.arg] = keyword.value
-    starred = [arg for arg in call.args if isinstance(arg, ast.Starred)]
-    for arg in starred:
-        problems.append(invalid.at(span_of(arg), "self.next(...) does not accept *args: "
-                                   "name each target step"))
+    for star in call.args:
+        if isinstance(star, ast.Starred):
+            problems.append(invalid.at(span_of(star), "self.next(...) does not accept *args: "
+                                       "name each target step"))
     if not call.args:
         problems.append(invalid.at(span, "self.next() needs at least one target step"))
     if problems:
