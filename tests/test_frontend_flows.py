@@ -352,3 +352,54 @@ def test_examples_round_trip_through_ir_json() -> None:
         for parsed in module.flows:
             assert parsed.flow.path == relative
             assert ir.loads(ir.dumps(parsed.flow)) == parsed.flow
+
+
+def test_star_import_names_can_be_shadowed() -> None:
+    flow = only_flow("""\
+        from flowc import *
+
+        def retry(f):
+            return f
+
+        class F(FlowSpec):
+            @retry
+            @timeout(seconds=5)
+            @step
+            def start(self):
+                pass
+        """).flow
+    assert [(d.name, d.known) for d in flow.steps[0].decorators] == [
+        ("retry", False), ("timeout", True)]
+
+
+def test_submodule_import_binds_the_package() -> None:
+    flow = only_flow("""\
+        import metaflow.plugins
+        import flowc.api as api
+
+        class F(metaflow.FlowSpec):
+            @api.retry
+            @metaflow.step
+            def start(self):
+                pass
+        """).flow
+    assert [(d.name, d.known) for d in flow.steps[0].decorators] == [("retry", True)]
+
+
+def test_each_class_sees_the_imports_of_its_time() -> None:
+    module = parse("""\
+        from metaflow import FlowSpec, step
+
+        class Early(FlowSpec):
+            @step
+            def start(self):
+                pass
+
+        from other import step
+
+        class Late(FlowSpec):
+            @step
+            def start(self):
+                pass
+        """)
+    assert [(f.flow.name, len(f.flow.steps)) for f in module.flows] == [("Early", 1), ("Late", 0)]
