@@ -118,3 +118,122 @@ def test_metaflow_refuses_our_graph_rule_cases(path: Path, tmp_path: Path) -> No
     assert len(classes) == 1
     with pytest.raises(Exception):  # noqa: B017  (LintWarn, or Metaflow's own IndexError)
         metaflow_lint.linter.run_checks(metaflow_graph.FlowGraph(classes[0]))
+
+
+# --- differential: random small flows, written as source, checked by both ----------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+class _Builder:
+    """Valid flows by construction: nested blocks of steps, splits, foreaches and switches
+    (a switch may loop to itself), each closed properly; then maybe one mutation."""
+
+    def __init__(self, draw: st.DrawFn) -> None:
+        self.draw = draw
+        self.joins: list[bool] = []
+        self.nexts: list[tuple[str, tuple[int, ...]]] = []
+
+    def new(self, join: bool = False) -> int:
+        self.joins.append(join)
+        self.nexts.append(("none", ()))
+        return len(self.joins) - 1
+
+    def block(self, depth: int) -> tuple[int, int]:
+        shape = self.draw(st.sampled_from(
+            ["step", "seq", "split", "foreach", "switch"] if depth > 0 else ["step", "seq"]))
+        if shape == "step" or (shape == "seq" and depth <= 0 and self.draw(st.booleans())):
+            index = self.new()
+            return index, index
+        if shape == "seq":
+            first, middle = self.block(depth - 1)
+            second, last = self.block(depth - 1)
+            self.nexts[middle] = ("linear", (second,))
+            return first, last
+        head = self.new()
+        count = 1 if shape == "foreach" else self.draw(st.integers(2, 3))
+        branches = [self.block(depth - 1) for _ in range(count)]
+        close = self.new(join=shape != "switch")
+        entries = tuple(entry for entry, _ in branches)
+        if shape == "switch" and self.draw(st.booleans()):
+            entries += (head,)
+        self.nexts[head] = (shape, entries)
+        for _, exit_ in branches:
+            self.nexts[exit_] = ("linear", (close,))
+        return head, close
+
+    def mutate(self) -> None:
+        steps = range(1, len(self.joins) - 1)
+        match self.draw(st.sampled_from(["none", "none", "join", "retarget", "drop"])):
+            case "join":
+                index = self.draw(st.sampled_from(steps))
+                self.joins[index] = not self.joins[index]
+            case "retarget":
+                index = self.draw(st.sampled_from(range(len(self.joins) - 1)))
+                kind, targets = self.nexts[index]
+                self.nexts[index] = (kind, (self.draw(st.sampled_from(range(len(self.joins)))),
+                                            *targets[1:]))
+            case "drop":
+                splits = [i for i, (kind, t) in enumerate(self.nexts) if len(t) > 2]
+                if splits:
+                    index = self.draw(st.sampled_from(splits))
+                    self.nexts[index] = (self.nexts[index][0], self.nexts[index][1][1:])
+
+
+@st.composite
+def flow_sources(draw: st.DrawFn) -> str:
+    builder = _Builder(draw)
+    start = builder.new()
+    entry, exit_ = builder.block(draw(st.integers(1, 3)))
+    end = builder.new()
+    builder.nexts[start] = ("linear", (entry,))
+    builder.nexts[exit_] = ("linear", (end,))
+    builder.mutate()
+    names = ["start", *(f"s{i}" for i in range(1, end)), "end"]
+    order = [0, *draw(st.permutations(range(1, end))), end]
+    lines = ["from flowc import FlowSpec, step", "", "", "class RandomFlow(FlowSpec):"]
+    for index in order:
+        inputs = ", inputs" if builder.joins[index] else ""
+        lines += ["    @step", f"    def {names[index]}(self{inputs}):"]
+        kind, targets = builder.nexts[index]
+        refs = [f"self.{names[t]}" for t in targets]
+        match kind:
+            case "none":
+                lines.append("        pass")
+            case "foreach":
+                lines += ["        self.items = [1, 2]",
+                          f'        self.next({refs[0]}, foreach="items")']
+            case "switch":
+                cases = ", ".join(f'"k{i}": {ref}' for i, ref in enumerate(refs))
+                lines += ['        self.mode = "k0"',
+                          f'        self.next({{{cases}}}, condition="mode")']
+            case _:
+                lines.append(f"        self.next({', '.join(refs)})")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _metaflow_verdict(path: Path, tmp_path: Path) -> Any:
+    """Metaflow's graph when its linter accepts the flow, else None."""
+    cls = _flow_classes(_load(path, tmp_path))[0]
+    graph = metaflow_graph.FlowGraph(cls)
+    try:
+        metaflow_lint.linter.run_checks(graph)
+    except Exception:  # LintWarn, or an IndexError inside Metaflow's own lint
+        return None
+    return graph
+
+
+@settings(max_examples=300, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(source=flow_sources())
+def test_random_flows_agree_with_metaflow(source: str, tmp_path: Path) -> None:
+    path = tmp_path / "random_flow.py"
+    path.write_text(source, encoding="utf-8")
+    ours = check_file(path, root=tmp_path)
+    theirs = _metaflow_verdict(path, tmp_path)
+    problems = [f"{d.span}: {d.code} {d.message}" for d in ours.diagnostics if d.is_error]
+    assert (ours.checked is not None) == (theirs is not None), (source, problems)
+    if ours.checked is not None:
+        _assert_agree(ours.checked.graph, theirs)
