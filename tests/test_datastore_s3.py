@@ -151,3 +151,13 @@ def test_import_does_not_load_boto3() -> None:
         "assert 'numpy' not in sys.modules, 'numpy imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.parametrize("size", [0, 1, (5 << 20) - 1, 5 << 20, (5 << 20) + 1, (11 << 20) + 3])
+def test_blob_sizes_around_part_boundaries(s3_url: str, size: int) -> None:
+    store = S3Datastore(s3_url, multipart_threshold=8 << 20, part_size=5 << 20)
+    payload = os.urandom(size)
+    digest = store.put_blob("F", payload)
+    assert digest == _sha(payload)
+    view = store.get_blob("F", digest)
+    assert view.nbytes == size and view == payload

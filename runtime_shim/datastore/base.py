@@ -10,6 +10,7 @@ on read. Errors are mapped to three types: DatastoreError (infrastructure), Inte
 from __future__ import annotations
 
 import json
+import mmap
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
@@ -17,6 +18,8 @@ from typing import Any
 
 _DIGEST_RE = re.compile(r"[0-9a-f]{64}")
 _SEGMENT_RE = re.compile(r"[A-Za-z0-9_@=+,:-][A-Za-z0-9_.@=+,:-]*")
+
+ALLOCATE_MMAP_MIN = 1 << 20
 
 # A blob is any bytes-like object, or a sequence of them written in order.
 Chunks = Sequence[Any]
@@ -59,6 +62,17 @@ def as_chunks(data: Any) -> list[memoryview]:
     if isinstance(data, (bytes, bytearray, memoryview)):
         data = [data]
     return [memoryview(chunk).cast("B") for chunk in data]
+
+
+def allocate(size: int) -> memoryview:
+    """A writable, zero-filled buffer for a blob being read.
+
+    From 1 MiB on this is an anonymous memory map: the kernel hands out zeroed pages, which
+    saves the memset that `bytearray(size)` does (0.1-0.5 s for 512 MiB)."""
+    if size < ALLOCATE_MMAP_MIN or not hasattr(mmap, "MAP_ANONYMOUS"):
+        return memoryview(bytearray(size))
+    flags = mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS | getattr(mmap, "MAP_POPULATE", 0)
+    return memoryview(mmap.mmap(-1, size, flags=flags))
 
 
 def encode_json(obj: Any) -> bytes:

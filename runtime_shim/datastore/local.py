@@ -12,7 +12,6 @@ import hashlib
 import os
 import secrets
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -22,6 +21,7 @@ from runtime_shim.datastore.base import (
     DatastoreError,
     IntegrityError,
     NotFound,
+    allocate,
     as_chunks,
     blob_key,
     check_key,
@@ -30,6 +30,7 @@ from runtime_shim.datastore.base import (
 from runtime_shim.serialize import pieces
 
 OVERLAP_MIN = 32 << 20  # from this size on, hash in a helper thread while writing/reading
+SYNC_EVERY = 64 << 20  # with fsync, flush large blobs progressively in this step
 _TEMP_MARK = ".tmp-"
 
 
@@ -68,8 +69,7 @@ class LocalDatastore(Datastore):
         try:
             with open(path, "rb", buffering=0) as file:
                 size = os.fstat(file.fileno()).st_size
-                buffer = bytearray(size)
-                view = memoryview(buffer)
+                view = allocate(size)
                 actual = _read_hashed(file, view)
         except FileNotFoundError:
             raise NotFound(f"blob {digest} not found at {path}") from None
@@ -166,9 +166,7 @@ class LocalDatastore(Datastore):
             stem = key.rsplit("/", 1)[-1] if key else "blob"
             temp = directory / f".{stem}{_TEMP_MARK}{os.getpid()}-{secrets.token_hex(4)}"
             with open(temp, "xb", buffering=0) as file:
-                digest = _write_hashed(file, chunks, size)
-                if self.fsync:
-                    os.fsync(file.fileno())
+                digest = _write_hashed(file, chunks, size, self.fsync)
             if expected is not None and digest != expected:
                 raise IntegrityError(f"blob bytes hash to {digest}, not to the given {expected}")
             final = self.path(key) if key else self.path(blob_key(namespace, digest))
@@ -188,24 +186,41 @@ class LocalDatastore(Datastore):
                 temp.unlink(missing_ok=True)
 
 
-def _write_hashed(file: BinaryIO, chunks: list[memoryview], size: int) -> str:
-    """Write and hash the chunks; large data is hashed in a thread while the next piece is
-    written (both hashlib and file writes release the GIL). Returns the sha256 hex digest."""
+def _write_hashed(file: BinaryIO, chunks: list[memoryview], size: int, fsync: bool) -> str:
+    """Write and hash the chunks, fsync'ing at the end when asked; return the sha256.
+
+    Large data is cut in pieces: one helper thread hashes piece i while this thread writes
+    it, and with `fsync` another flushes what is written so far (fdatasync) so that the disk
+    works while we hash; hashlib, writes and fdatasync all release the GIL.
+    """
     digest = hashlib.sha256()
     if size < OVERLAP_MIN:
         for chunk in chunks:
             digest.update(chunk)
             _write_all(file, chunk)
-        return digest.hexdigest()
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        pending = None
-        for piece in pieces(chunks):
-            if pending is not None:
-                pending.result()
-            pending = pool.submit(digest.update, piece)
-            _write_all(file, piece)
-        if pending is not None:
-            pending.result()
+    else:
+        from concurrent.futures import Future, ThreadPoolExecutor
+
+        fd = file.fileno()
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            hashing: Future[None] | None = None
+            syncing: Future[None] | None = None
+            written = synced = 0
+            for piece in pieces(chunks):
+                if hashing is not None:
+                    hashing.result()
+                hashing = pool.submit(digest.update, piece)
+                _write_all(file, piece)
+                written += piece.nbytes
+                if fsync and written - synced >= SYNC_EVERY and (syncing is None or syncing.done()):
+                    if syncing is not None:
+                        syncing.result()
+                    syncing, synced = pool.submit(os.fdatasync, fd), written
+            for future in (hashing, syncing):
+                if future is not None:
+                    future.result()
+    if fsync:
+        os.fsync(file.fileno())
     return digest.hexdigest()
 
 
@@ -217,6 +232,8 @@ def _read_hashed(file: Any, view: memoryview) -> str:
         _read_exactly(file, view)
         digest.update(view)
     else:
+        from concurrent.futures import ThreadPoolExecutor
+
         with ThreadPoolExecutor(max_workers=1) as pool:
             pending = None
             for piece in pieces([view]):

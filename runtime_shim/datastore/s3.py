@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import os
 from typing import Any
 
@@ -20,12 +21,13 @@ from runtime_shim.datastore.base import (
     DatastoreError,
     IntegrityError,
     NotFound,
+    allocate,
     as_chunks,
     blob_key,
     check_key,
     total_size,
 )
-from runtime_shim.datastore.s3_errors import translate
+from runtime_shim.datastore.s3_errors import error_code, translate
 from runtime_shim.serialize import hash_chunks
 
 MULTIPART_THRESHOLD = 64 << 20
@@ -85,8 +87,6 @@ class S3Datastore(Datastore):
                 self.client.head_bucket(Bucket=self.bucket)
                 self._bucket_exists = True
             except Exception as exc:
-                from runtime_shim.datastore.s3_errors import error_code
-
                 if error_code(exc) not in {"404", "NoSuchBucket", "NotFound"}:
                     return True  # cannot tell (e.g. no ListBucket permission): assume it does
                 self._bucket_exists = False
@@ -119,16 +119,26 @@ class S3Datastore(Datastore):
         return digest
 
     def get_blob(self, namespace: str, digest: str) -> memoryview:
+        """One ranged GET for the first part tells the size; further parts come in parallel."""
         key = blob_key(namespace, digest)
         where = self.describe(key)
-        size = int(self._call(where, "head_object", Key=self.object_key(key))["ContentLength"])
-        view = memoryview(bytearray(size))
-        if size <= self.multipart_threshold:
-            self._get_range(key, view, 0)
-        else:
+        try:
+            reply = self.client.get_object(
+                Bucket=self.bucket, Key=self.object_key(key), Range=f"bytes=0-{self.part_size - 1}"
+            )
+        except Exception as exc:
+            if error_code(exc) != "InvalidRange":  # InvalidRange: an empty object
+                raise translate(exc, self, where) from exc
+            reply = {"ContentLength": 0, "Body": io.BytesIO()}
+        first = int(reply["ContentLength"])
+        content_range = reply.get("ContentRange")
+        size = int(content_range.rsplit("/", 1)[1]) if content_range else first
+        view = allocate(size)
+        self._read_body(reply["Body"], view[:first], where)
+        if first < size:
             self._parallel(
                 lambda start: self._get_range(key, view[start : start + self.part_size], start),
-                range(0, size, self.part_size),
+                range(first, size, self.part_size),
             )
         actual = hashlib.sha256(view).hexdigest()
         if actual != digest:
@@ -142,8 +152,16 @@ class S3Datastore(Datastore):
 
     def _get_range(self, key: str, into: memoryview, start: int) -> None:
         where = self.describe(key)
-        extra = {"Range": f"bytes={start}-{start + into.nbytes - 1}"} if into.nbytes else {}
-        body = self._call(where, "get_object", Key=self.object_key(key), **extra)["Body"]
+        reply = self._call(
+            where,
+            "get_object",
+            Key=self.object_key(key),
+            Range=f"bytes={start}-{start + into.nbytes - 1}",
+        )
+        self._read_body(reply["Body"], into, where)
+
+    def _read_body(self, body: Any, into: memoryview, where: str) -> None:
+        """Read exactly `into.nbytes` bytes of a streaming body into `into`, then close it."""
         done = 0
         try:
             while done < into.nbytes:
