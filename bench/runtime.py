@@ -1,0 +1,218 @@
+"""Runtime benchmark: ratios measured in the same run, printed as a table (no asserts).
+
+(a) the shim's fixed cost per task (a no-op step) vs a bare `python -c pass`, both as fresh
+    interpreters, and the same no-op task launched through the local runner's fork server;
+(b) `flowc run` of a generated N-way foreach (default 200) of trivial tasks with
+    `--max-workers 2` vs Metaflow's `python flow.py run --max-workers 2 --max-num-splits 300`
+    on the same flow (local, offline; target: flowc >= 10x faster);
+(c) saving + loading a numpy array (default 512 MB) through the datastore API vs
+    `open().write` + read of the same bytes (target >= 50% of raw speed) and vs pickle+gzip
+    (Metaflow's artifact encoding).
+
+Usage: .venv/bin/python bench/runtime.py [--foreach 200] [--array-mb 512] [--noop 20]
+       [--skip-metaflow]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import os
+import pickle
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+FLOWC = str(Path(PYTHON).with_name("flowc"))
+Row = tuple[str, float, str, float, str]  # what, seconds, baseline, seconds, note
+
+
+def wide_flow(module: str, width: int) -> str:
+    return f'''from {module} import FlowSpec, step
+
+
+class WideFlow(FlowSpec):
+    @step
+    def start(self):
+        self.items = list(range({width}))
+        self.next(self.body, foreach="items")
+
+    @step
+    def body(self):
+        self.x = self.input
+        self.next(self.join)
+
+    @step
+    def join(self, inputs):
+        self.total = sum(i.x for i in inputs)
+        self.next(self.end)
+
+    @step
+    def end(self):
+        pass
+
+
+if __name__ == "__main__":
+    WideFlow()
+'''
+
+
+NOOP_FLOW = '''from flowc import FlowSpec, step
+
+
+class NoopFlow(FlowSpec):
+    @step
+    def start(self):
+        self.next(self.end)
+
+    @step
+    def end(self):
+        pass
+'''
+
+
+def timed(action: Callable[[], object]) -> float:
+    began = time.perf_counter()
+    action()
+    return time.perf_counter() - began
+
+
+def run(argv: list[str], **kwargs: object) -> None:
+    subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                   **kwargs)  # type: ignore[call-overload]
+
+
+def bench_noop(work: Path, count: int) -> list[Row]:
+    import compiler
+    from compiler.ir import dumps
+    from runtime_shim.codepkg import store_code_package
+    from runtime_shim.datastore import open_datastore
+    from targets.base import shim_command
+    from targets.local.launch import ForkServerLauncher
+
+    flow_dir = work / "noop"
+    flow_dir.mkdir()
+    (flow_dir / "noop.py").write_text(NOOP_FLOW)
+    checked = compiler.check_file(flow_dir / "noop.py", root=flow_dir).checked
+    assert checked is not None
+    store_dir = work / "noop-ds"
+    datastore = open_datastore(str(store_dir), create=True)
+    package = store_code_package(datastore, "NoopFlow", flow_dir, dumps(checked.flow))
+
+    def argv(i: int) -> tuple[str, ...]:
+        return shim_command(run_id=f"noop-{i}", step="start", datastore=str(store_dir),
+                            code_package=package, python=PYTHON)
+
+    run(list(argv(-1)))  # warm the code cache and the .pyc files
+    bare = timed(lambda: [run([PYTHON, "-c", "pass"]) for _ in range(count)]) / count
+    shim = timed(lambda: [run(list(argv(i))) for i in range(count)]) / count
+    launcher = ForkServerLauncher(PYTHON)
+    try:
+        def forked() -> None:
+            for i in range(count):
+                launcher.launch(i, argv(count + i), work / "out", work / "err")
+                assert launcher.events.get().returncode == 0
+        forked()  # warm
+        fork = timed(forked) / count
+    finally:
+        launcher.close()
+    return [
+        ("shim no-op task (fresh python)", shim, "python -c pass", bare, "per task"),
+        ("shim no-op task (fork server)", fork, "python -c pass", bare, "per task"),
+    ]
+
+
+def bench_foreach(work: Path, width: int, skip_metaflow: bool) -> list[Row]:
+    flowc_dir = work / "flowc-wide"
+    flowc_dir.mkdir()
+    (flowc_dir / "wide.py").write_text(wide_flow("flowc", width))
+    run([FLOWC, "run", "wide.py", "--max-workers", "2"], cwd=flowc_dir)  # warm caches
+    ours = timed(lambda: run([FLOWC, "run", "wide.py", "--max-workers", "2"], cwd=flowc_dir))
+    if skip_metaflow:
+        return [(f"flowc run, {width}-way foreach", ours, "metaflow (skipped)", float("nan"),
+                 "")]
+    mf_dir = work / "metaflow-wide"
+    mf_dir.mkdir()
+    (mf_dir / "wide.py").write_text(wide_flow("metaflow", width))
+    env = {**os.environ, "METAFLOW_HOME": str(mf_dir), "USERNAME": "bench", "USER": "bench",
+           "METAFLOW_DEFAULT_DATASTORE": "local", "METAFLOW_DEFAULT_METADATA": "local",
+           "METAFLOW_DATASTORE_SYSROOT_LOCAL": str(mf_dir / "mf"),
+           "METAFLOW_DEFAULT_ENVIRONMENT": "local"}
+    theirs = timed(lambda: run([PYTHON, "wide.py", "--no-pylint", "run", "--max-workers", "2",
+                                "--max-num-splits", "300"], cwd=mf_dir, env=env))
+    return [(f"flowc run, {width}-way foreach, 2 workers", ours,
+             "metaflow run, same flow", theirs, "target: >= 10x")]
+
+
+def bench_array(work: Path, megabytes: int) -> list[Row]:
+    import numpy as np
+
+    from runtime_shim.datastore import open_datastore
+    from runtime_shim.records import TaskStore
+
+    array = np.arange(megabytes * (1 << 20) // 8, dtype=np.float64)
+    raw_path = work / "raw.bin"
+
+    def raw() -> None:
+        with open(raw_path, "wb") as handle:
+            handle.write(memoryview(array).cast("B"))
+            handle.flush()
+            os.fsync(handle.fileno())
+        with open(raw_path, "rb") as handle:
+            handle.read()
+
+    store = TaskStore(open_datastore(str(work / "array-ds"), create=True), "ArrayFlow")
+
+    def ours() -> None:
+        ref = store.save_artifact(array)
+        loaded = store.load_artifact(ref)
+        assert loaded.shape == array.shape
+
+    gz_path = work / "array.pkl.gz"
+
+    def pickle_gzip() -> None:
+        with gzip.open(gz_path, "wb", compresslevel=3) as handle:
+            pickle.dump(array, handle, protocol=4)
+        with gzip.open(gz_path, "rb") as handle:
+            pickle.load(handle)
+
+    raw_s = timed(raw)
+    ours_s = timed(ours)
+    gz_s = timed(pickle_gzip)
+    label = f"save+load {megabytes} MB ndarray (datastore)"
+    return [(label, ours_s, "open().write+fsync, read", raw_s, "target: >= 50% of raw"),
+            (label, ours_s, "pickle+gzip (Metaflow)", gz_s, "")]
+
+
+def table(rows: list[Row]) -> str:
+    lines = [f"{'measured':46} {'s':>8}  {'baseline':30} {'s':>8}  {'ratio':>7}  note"]
+    for what, ours, base, theirs, note in rows:
+        ratio = theirs / ours if ours else float("nan")
+        lines.append(f"{what:46} {ours:8.3f}  {base:30} {theirs:8.3f}  {ratio:6.2f}x  {note}")
+    lines.append("ratio = baseline time / measured time (above 1: flowc is faster)")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--foreach", type=int, default=200)
+    parser.add_argument("--array-mb", type=int, default=512)
+    parser.add_argument("--noop", type=int, default=20)
+    parser.add_argument("--skip-metaflow", action="store_true")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="flowc-bench-") as temp:
+        work = Path(temp)
+        os.environ.setdefault("FLOWC_CODE_CACHE", str(work / "code-cache"))
+        rows = bench_noop(work, args.noop)
+        rows += bench_foreach(work, args.foreach, args.skip_metaflow)
+        rows += bench_array(work, args.array_mb)
+    sys.stdout.write(table(rows) + "\n")
+
+
+if __name__ == "__main__":
+    main()
