@@ -109,8 +109,12 @@ def bench_noop(work: Path, count: int) -> list[Row]:
                             code_package=package, python=PYTHON)
 
     run(list(argv(-1)))  # warm the code cache and the .pyc files
-    bare = timed(lambda: [run([PYTHON, "-c", "pass"]) for _ in range(count)]) / count
-    shim = timed(lambda: [run(list(argv(i))) for i in range(count)]) / count
+    def repeat(make: Callable[[int], list[str]]) -> None:
+        for i in range(count):
+            run(make(i))
+
+    bare = timed(lambda: repeat(lambda i: [PYTHON, "-c", "pass"])) / count
+    shim = timed(lambda: repeat(lambda i: list(argv(i)))) / count
     launcher = ForkServerLauncher(PYTHON)
     try:
         def forked() -> None:
@@ -160,7 +164,7 @@ def bench_array(work: Path, megabytes: int) -> list[Row]:
 
     def raw() -> None:
         with open(raw_path, "wb") as handle:
-            handle.write(memoryview(array).cast("B"))
+            handle.write(array.tobytes() if not array.flags.c_contiguous else array.data)
             handle.flush()
             os.fsync(handle.fileno())
         with open(raw_path, "rb") as handle:

@@ -10,12 +10,13 @@ from typing import Literal
 
 from targets.local.plan import TaskKey
 
-EventKind = Literal["started", "ok", "failed", "retrying", "reused"]
+EventKind = Literal["queued", "started", "ok", "failed", "retrying", "reused"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Event:
-    """Task `key` (attempt `attempt`) changed state. `delay` is set for a retry."""
+    """Task `key` (attempt `attempt`) changed state; `queued` means it became runnable.
+    `delay` is set for a retry."""
 
     kind: EventKind
     key: TaskKey

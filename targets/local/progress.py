@@ -24,7 +24,7 @@ class _StepCount:
     running: int = 0
     failed: int = 0
     reused: int = 0
-    started: int = 0
+    queued: int = 0
 
 
 class Progress:
@@ -41,9 +41,10 @@ class Progress:
         count = self.counts.setdefault(event.key.step, _StepCount())
         label = str(event.key)
         match event.kind:
+            case "queued":
+                count.queued += 1
             case "started":
                 count.running += 1
-                count.started += 1
             case "ok":
                 count.running -= 1
                 count.done += 1
@@ -67,17 +68,17 @@ class Progress:
             self._draw()
 
     def status_line(self) -> str:
+        """`start ✓ · body 57/200 (2 running) · join · end`."""
         parts = []
         for step, count in self.counts.items():
-            if count.done == 0 and count.running == 0 and count.failed == 0:
-                parts.append(step)
-                continue
-            text = f"{step} {count.done}" if count.started + count.reused > 1 else f"{step}"
+            text = step
+            if count.queued > 1:
+                text += f" {count.done}/{count.queued}"
             if count.running:
                 text += f" ({count.running} running)"
-            elif count.failed:
-                text += " ✗"
-            elif count.done and count.started + count.reused <= 1:
+            if count.failed:
+                text += f" ({count.failed} failed)"
+            elif count.queued and count.done == count.queued:
                 text += " ✓"
             parts.append(text)
         return " · ".join(parts)

@@ -100,9 +100,9 @@ def show_lines(datastore: Datastore, flow: str, run_id: str, rest: list[str]) ->
         if info.params:
             yield "  params: " + ", ".join(f"{k}={v}" for k, v in info.params.items())
         records = iter_records(store, run_id)
-        for step in info.steps or tuple(dict.fromkeys(r.step for r in records)):
-            tasks = [r for r in records if r.step == step]
-            yield f"  {step}: {len(tasks)} task{'s' if len(tasks) != 1 else ''}"
+        for name in info.steps or tuple(dict.fromkeys(r.step for r in records)):
+            count = sum(1 for r in records if r.step == name)
+            yield f"  {name}: {count} task{'s' if count != 1 else ''}"
         return
     step = rest[0]
     tasks = store.list_tasks(run_id, step)
@@ -116,8 +116,8 @@ def show_lines(datastore: Datastore, flow: str, run_id: str, rest: list[str]) ->
                 names = ", ".join(sorted(record.artifacts))
                 yield f"  {task}  {record.status}  {names}"
         return
-    task = rest[1] if len(rest) > 1 else tasks[0]
-    record = store.read_record(run_id, step, task)
-    if record is None:
-        raise KeyError(f"no task {flow}/{run_id}/{step}/{task}")
-    yield from task_lines(store, record)
+    chosen = rest[1] if len(rest) > 1 else tasks[0]
+    found = store.read_record(run_id, step, chosen)
+    if found is None:
+        raise KeyError(f"no task {flow}/{run_id}/{step}/{chosen}")
+    yield from task_lines(store, found)

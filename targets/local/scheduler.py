@@ -82,6 +82,7 @@ class Scheduler:
         launcher = self._launcher or make_launcher(self.options.launcher, self.options.python)
         state = self._state
         state.ready.append((self.planner.first(), 0))
+        self.report(Event(kind="queued", key=self.planner.first()))
         try:
             self._loop(launcher)
         except BaseException:
@@ -199,7 +200,9 @@ class Scheduler:
             self._state.delayed.clear()
             return
         if not self._state.failures:
-            self._state.ready.extend((task, 0) for task in following)
+            for task in following:
+                self._state.ready.append((task, 0))
+                self.report(Event(kind="queued", key=task))
 
     def _log_location(self, run: _Running) -> str:
         base = self.options.datastore.rstrip("/")
