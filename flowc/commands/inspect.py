@@ -29,7 +29,7 @@ INSPECT_FORMATS = ("json", "yaml", "mermaid", "dot")
 
 def ir_yaml(text: str) -> str:
     """The data of `ir.json` text as YAML: same keys in the same order, block style."""
-    import yaml
+    import yaml  # type: ignore[import-untyped]
 
     document: Any = json.loads(text)
     return str(
