@@ -70,11 +70,16 @@ class RuleContext:
         return True
 
     @cached_property
-    def in_cycle(self) -> frozenset[str]:
-        """Steps on a cycle (a switch's loop to itself excepted); computed by `cycles`."""
+    def cycles(self) -> tuple[tuple[str, ...], ...]:
+        """The step sets that form cycles (a switch's loop to itself excepted)."""
         from compiler.validate.cycles import cyclic_components
 
-        return frozenset(name for component in cyclic_components(self) for name in component)
+        return tuple(cyclic_components(self))
+
+    @cached_property
+    def in_cycle(self) -> frozenset[str]:
+        """Steps on a cycle."""
+        return frozenset(name for component in self.cycles for name in component)
 
     @cached_property
     def balance(self) -> Balance:
@@ -83,16 +88,19 @@ class RuleContext:
 
         return analyse(self)
 
+    @cached_property
+    def _edges(self) -> Mapping[str, tuple[str, ...]]:
+        edges: dict[str, tuple[str, ...]] = {}
+        for name, step in self.steps.items():
+            is_switch = isinstance(step.transition, Switch)
+            edges[name] = () if name == self.graph.end else tuple(
+                t for t in step.successors if t in self.steps and not (is_switch and t == name))
+        return edges
+
     def edges(self, name: str) -> tuple[str, ...]:
         """Defined successors of `name`, without a switch's loop to itself; none for the end
         step (its self.next is FLC108's alone)."""
-        step = self.steps[name]
-        if name == self.graph.end:
-            return ()
-        is_switch = isinstance(step.transition, Switch)
-        return tuple(
-            t for t in step.successors if t in self.steps and not (is_switch and t == name)
-        )
+        return self._edges[name]
 
     def transition_span(self, step: Step) -> Span:
         """The `self.next(...)` call of `step`, or the step itself when it has none."""

@@ -81,7 +81,7 @@ def _default_problem(param: Parameter, value: JsonValue) -> str | None:
                 return None
             try:
                 json.loads(value)
-            except ValueError as exc:
+            except json.JSONDecodeError as exc:
                 return f"a string that is not JSON ({exc.msg})"
             return None
     if ok:
