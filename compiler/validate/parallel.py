@@ -35,10 +35,12 @@ def check_parallel_joined(ctx: RuleContext) -> Iterator[Diagnostic]:
         for target in step.successors:
             following = ctx.steps.get(target)
             if following is not None and not following.is_join:
+                fix = (f"add a join step between '{step.name}' and the end step"
+                       if target == ctx.graph.end else
+                       f"make '{target}' a join: def {target}(self, inputs)")
                 yield rule("FLC127").at(
                     step.transition.span, f"the @parallel step '{step.name}' is followed by "
-                    f"'{target}', which is not a join",
-                    help=f"make '{target}' a join: def {target}(self, inputs)")
+                    f"'{target}', which is not a join", help=fix)
 
 
 def check_parallel_called(ctx: RuleContext) -> Iterator[Diagnostic]:

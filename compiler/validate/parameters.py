@@ -86,7 +86,8 @@ def _default_problem(param: Parameter, value: JsonValue) -> str | None:
             return None
     if ok:
         return None
-    return f"{type(literal_to_python(value)).__name__} {json.dumps(literal_to_python(value))}"
+    plain = literal_to_python(value)
+    return f"{type(plain).__name__} {plain!r}"
 
 
 def check_parameter_defaults(ctx: RuleContext) -> Iterator[Diagnostic]:

@@ -27,8 +27,8 @@ def _terminal_problems(ctx: RuleContext, which: str) -> Iterator[Diagnostic]:
         names = quoted(s.name for s in marked)
         for step in marked:
             yield rule(ambiguous).at(
-                step.span, f"steps {names} are all marked @step({which}=True); a flow has one "
-                f"{which} step")
+                step.span, f"steps {names} are marked @step({which}=True): a flow has exactly "
+                f"one {which} step")
     elif len(marked) == 1 and named is not None and named is not marked[0]:
         yield rule(ambiguous).at(
             marked[0].span, f"step '{marked[0].name}' is marked @step({which}=True) but a step "
