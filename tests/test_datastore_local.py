@@ -215,3 +215,13 @@ def test_writer_killed_mid_blob_leaves_no_blob(store: LocalDatastore, tmp_path: 
     assert store.clean_temp_files(older_than=0) == 1
     assert store.put_blob("F", payload) == digest  # a retry writes it whole
     assert store.get_blob("F", digest) == payload
+
+
+def test_import_does_not_load_boto3() -> None:
+    code = (
+        "import sys, runtime_shim.datastore, runtime_shim.records;"
+        "runtime_shim.datastore.open_datastore('.');"
+        "assert 'boto3' not in sys.modules and 'botocore' not in sys.modules, 'boto3 imported';"
+        "assert 'numpy' not in sys.modules, 'numpy imported'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -148,3 +148,12 @@ def test_type_names() -> None:
     assert serialize(1).type_name == "int"
     assert serialize(np.zeros(1)).type_name == "numpy.ndarray"
     assert isinstance(serialize(None), Serialized)
+
+
+def test_large_multi_frame_stream_round_trip() -> None:
+    """A stream the pickler flushes in many frames, above the compression limit."""
+    value = [f"item {i} {os.urandom(8).hex()}" for i in range(400_000)]
+    blob = serialize(value)
+    assert blob.size > ser.COMPRESS_MAX and len(blob.chunks) > 10
+    assert blob.chunks[0][5] == ser.ENCODING_PICKLE
+    assert deserialize(blob.to_bytes()) == value

@@ -113,7 +113,7 @@ class LocalDatastore(Datastore):
 
     def list_keys(self, prefix: str) -> list[str]:
         top = self.path(prefix.rstrip("/"))
-        keys = []
+        keys: list[str] = []
         for directory, _, files in os.walk(top):
             rel = Path(directory).relative_to(self.root).as_posix()
             keys.extend(f"{rel}/{name}" for name in files if not name.startswith("."))

@@ -65,8 +65,8 @@ class S3Datastore(Datastore):
     @property
     def client(self) -> Any:
         if self._client is None:
-            import boto3
-            from botocore.config import Config
+            import boto3  # type: ignore[import-untyped]
+            from botocore.config import Config  # type: ignore[import-untyped]
 
             config = Config(
                 retries={"max_attempts": 5, "mode": "standard"},

@@ -47,7 +47,7 @@ def bucket_missing(store: S3Datastore) -> DatastoreError:
 
 def translate(exc: BaseException, store: S3Datastore, what: str) -> DatastoreError:
     """A DatastoreError (NotFound for a missing key) with a one-line message about `what`."""
-    from botocore import exceptions as boto
+    from botocore import exceptions as boto  # type: ignore[import-untyped]
 
     code = error_code(exc)
     if code == "NoSuchBucket":
