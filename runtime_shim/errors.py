@@ -61,8 +61,19 @@ class CaughtException:
         kind = type(exc)
         name = kind.__qualname__ if kind.__module__ == "builtins" else (
             f"{kind.__module__}.{kind.__qualname__}")
-        text = "".join(traceback.format_exception(exc))
+        tb = exc.__traceback__.tb_next if exc.__traceback__ is not None else None  # the shim's
+        text = "".join(traceback.format_exception(type(exc), exc, tb))
         return cls(type=name, message=str(exc), traceback=text, step=step)
+
+    @property
+    def exception(self) -> str:
+        """The message (Metaflow's MetaflowExceptionWrapper name)."""
+        return self.message
+
+    @property
+    def stacktrace(self) -> str:
+        """The traceback (Metaflow's MetaflowExceptionWrapper name)."""
+        return self.traceback
 
     def __str__(self) -> str:
         return f"{self.type}: {self.message}" if self.message else self.type

@@ -135,7 +135,7 @@ def _run(request: TaskRequest, code: LoadedCode, graph: FlowGraph, store: TaskSt
     method = getattr(code.flow_class, request.step)
     os.environ.update(environment_vars(step, method))
     args = (Inputs(parents, store),) if step.is_join else ()
-    caught = _call_step(step, method, instance, args)
+    caught = _call_step(step, method, instance, args, request.retry_count)
     outcome = transitions.resolve(step, binding.next_call, lambda n: binding.lookup(instance, n),
                                   caught=caught is not None)
     artifacts = _save_artifacts(request.step, instance, binding, store, caught)
@@ -156,28 +156,49 @@ def _run(request: TaskRequest, code: LoadedCode, graph: FlowGraph, store: TaskSt
     return record
 
 
-def _call_step(step: Step, method: Any, instance: FlowSpec, args: tuple[Any, ...]
-               ) -> tuple[str, CaughtException] | None:
-    """Run the step; None on success, (var, exception record) when `@catch` caught it."""
+def _print_user_traceback(exc: BaseException) -> None:
+    """The traceback from the user's step method down (the shim's own frame left out)."""
+    tb = exc.__traceback__.tb_next if exc.__traceback__ is not None else None
+    traceback.print_exception(type(exc), exc, tb)
+
+
+def _retries(method: Any) -> int:
+    """How many retries `@retry` allows (Metaflow's default for a bare @retry is 3)."""
+    times = [d.get("times", d.args[0] if d.args else 3) for d in recorded(method, "retry")]
+    return max((t for t in times if isinstance(t, int)), default=0)
+
+
+def _call_step(step: Step, method: Any, instance: FlowSpec, args: tuple[Any, ...],
+               retry_count: int) -> tuple[str, CaughtException] | None:
+    """Run the step; None on success, (var, exception record) when `@catch` caught it.
+
+    As in Metaflow, `@catch` sets its var to None on success and catches only on the last
+    attempt: an earlier attempt fails (exit 1) so that the orchestrator retries it.
+    """
+    catches = recorded(method, "catch")
+    var = next((d.get("var") or (d.args[0] if d.args else None) for d in catches), None)
     try:
         method(instance, *args)
-        return None
     except KeyboardInterrupt:
         raise
     except (Exception, SystemExit) as exc:
-        catches = recorded(method, "catch")
-        var = next((d.get("var") or (d.args[0] if d.args else None) for d in catches), None)
-        if not catches:
-            traceback.print_exc()
+        retries = _retries(method)
+        if not catches or retry_count < retries:
+            _print_user_traceback(exc)
             detail = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+            later = f" (attempt {retry_count} of {retries}; @catch applies to the last)" if (
+                catches) else ""
             raise UserError(f"step '{step.name}' raised {type(exc).__name__}"
-                            + (f": {detail}" if detail else "")) from exc
+                            + (f": {detail}" if detail else "") + later) from exc
         if catches[0].get("print_exception", True):
-            traceback.print_exc()
+            _print_user_traceback(exc)
         record = CaughtException.from_exception(exc, step.name)
-        print(f"@catch: step '{step.name}' raised {record.type}; stored in '{var}'"
-              if var else f"@catch: step '{step.name}' raised {record.type}", file=sys.stderr)
+        print(f"@catch: step '{step.name}' raised {record}; "
+              + (f"stored in '{var}'" if var else "continuing"), file=sys.stderr)
         return (var or "", record)
+    if var:
+        instance.__dict__[var] = None
+    return None
 
 
 def _save_artifacts(step: str, instance: FlowSpec, binding: StepBinding, store: TaskStore,

@@ -3,7 +3,8 @@
 The same rules on every target: str as is; int and float by Python's parsers; bool from
 true/false/1/0/yes/no/on/off (any case); json by `json.loads`. A parameter with a
 `separator` splits the raw string and decodes each part, giving a list. Absent parameters
-take their default (the IR's literal, else the runtime `Parameter` object's value); a
+take their default (the IR's literal, else the runtime `Parameter` object's value; a string
+default is decoded like a given value, as Metaflow's click types do); a
 required one without a value, an unknown name or an undecodable value is a UsageError
 (exit 2) that names the parameter.
 """
@@ -106,6 +107,8 @@ def resolve_parameters(
             values[param.attribute] = _decode(param, chosen[param.attribute])
             continue
         has_default, default = _default(param, runtime_defaults or {})
+        if isinstance(default, str):  # a string default is decoded like a given value
+            default = _decode(param, default)
         if param.required and (not has_default or default is None):
             raise UsageError(
                 f"missing required parameter '{param.name}' (pass --param {param.name}=VALUE)"
