@@ -14,7 +14,7 @@ valid syntax for the running Python (3.11+), and columns arrive as UTF-8 byte of
 slotted dataclass costs ~1.7 ms to create at import and every `flowc check` imports this.
 
 Modules, one job each: `syntax` (parse or FLC001), `spans` (positions and source text),
-`imports` (which names mean the API), `literals` (static values and constants), `decorators`,
+`imports` (which names mean the API), `literals` (static values), `constants`, `decorators`,
 `parameters`, `transitions` (`self.next` forms), `steps`, `flows` (classes -> `ir.Flow`).
 """
 

@@ -20,9 +20,10 @@ import ast
 from typing import NamedTuple
 
 from compiler.diagnostics import Diagnostic
+from compiler.frontend.constants import scope_constants
 from compiler.frontend.decorators import class_decorators
 from compiler.frontend.imports import ImportTable
-from compiler.frontend.literals import Evaluator, scope_constants
+from compiler.frontend.literals import Evaluator
 from compiler.frontend.parameters import parameter_call, read_parameter
 from compiler.frontend.steps import StepResult, docstring, read_step
 from compiler.ir import Flow, Parameter
