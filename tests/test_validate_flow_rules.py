@@ -30,6 +30,8 @@ def param(name: str, type_: ir.ParameterType = "str", default: ir.JsonValue = No
     ((param("tags"),), {(10, "FLC022")}),
     ((param("run_id"),), {(10, "FLC022")}),
     ((param("ok", attribute="next"),), {(10, "FLC022")}),
+    ((param("name"),), {(10, "FLC022")}),
+    ((param("hidden", attribute="_hidden"),), {(10, "FLC022")}),
     ((param("n", "int", "3"),), {(10, "FLC023")}),
     ((param("n", "int", True),), {(10, "FLC023")}),
     ((param("f", "float", 3),), set()),
@@ -144,10 +146,12 @@ def _nest(depth: int, steps: int) -> str:
 def test_large_flows_validate_fast(text: str) -> None:
     flow = make_flow(text)
     timings = []
-    for _ in range(5):  # the best of five: a busy machine slows a run, never speeds it up
-        begin = time.perf_counter()
+    # CPU time of this process, best of five: other processes on a busy machine stretch the
+    # wall clock, not the work done here.
+    for _ in range(5):
+        begin = time.process_time()
         graph = FlowGraph.build(flow)
         found = validate(flow, graph)
-        timings.append(time.perf_counter() - begin)
+        timings.append(time.process_time() - begin)
     assert all(d.code in {"FLC302", "FLC303"} for d in found), found
-    assert min(timings) < 0.1, f"graph + validate took {min(timings):.3f}s at best"
+    assert min(timings) < 0.1, f"graph + validate took {min(timings):.3f}s of CPU at best"

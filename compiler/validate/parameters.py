@@ -28,6 +28,13 @@ RESERVED_PARAMETER_NAMES = frozenset(
 )
 
 
+# Attributes a Parameter cannot be bound to: Metaflow's FlowSpec._NON_PARAMETERS (it skips
+# them, and attributes starting with "_", when it collects parameters) and the rest of the
+# authoring API on `self`.
+RESERVED_ATTRIBUTES = RESERVED_STEP_NAMES | {"cmd", "foreach_stack", "index", "input",
+                                             "script_name", "name"}
+
+
 def _normalized(name: str) -> str:
     """The command-line identity of a parameter: case-insensitive, `-` and `_` alike."""
     return name.lower().replace("-", "_")
@@ -59,10 +66,13 @@ def check_reserved_parameter_names(ctx: RuleContext) -> Iterator[Diagnostic]:
         if param.name in RESERVED_PARAMETER_NAMES or param.name.lower() in RESERVED_PARAMETER_NAMES:
             yield rule("FLC022").at(
                 param.span, f"parameter name '{param.name}' is reserved by the command line")
-        elif param.attribute in RESERVED_STEP_NAMES:
+        elif param.attribute in RESERVED_ATTRIBUTES or param.attribute.startswith("_"):
             yield rule("FLC022").at(
-                param.span, f"parameter attribute '{param.attribute}' is reserved: "
-                f"self.{param.attribute} is part of the authoring API")
+                param.span, f"parameter attribute '{param.attribute}' is reserved: Metaflow "
+                "ignores a Parameter bound to it, and self."
+                f"{param.attribute} belongs to the authoring API",
+                help=f"bind the parameter to another attribute: {param.attribute.strip('_')}"
+                f"_param = Parameter(\"{param.name}\", ...)")
 
 
 def _default_problem(param: Parameter, value: JsonValue) -> str | None:
