@@ -403,3 +403,16 @@ def test_each_class_sees_the_imports_of_its_time() -> None:
                 pass
         """)
     assert [(f.flow.name, len(f.flow.steps)) for f in module.flows] == [("Early", 1), ("Late", 0)]
+
+
+def test_relative_import_shadows_the_api() -> None:
+    module = parse("""\
+        from metaflow import FlowSpec, step
+        from .local import step
+
+        class F(FlowSpec):
+            @step
+            def start(self):
+                pass
+        """)
+    assert module.flows[0].flow.steps == ()

@@ -58,6 +58,8 @@ class ImportTable(NamedTuple):
                 return self._with_imports(aliases)
             case ast.ImportFrom(module=module, names=aliases, level=0) if module:
                 return self._with_from_import(module, aliases)
+            case ast.ImportFrom(names=aliases):  # relative: never the API, may shadow it
+                return self._without({a.asname or a.name for a in aliases if a.name != "*"})
             case ast.FunctionDef(name=name) | ast.AsyncFunctionDef(name=name) | ast.ClassDef(
                 name=name
             ):
