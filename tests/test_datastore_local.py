@@ -225,3 +225,10 @@ def test_import_does_not_load_boto3() -> None:
         "assert 'numpy' not in sys.modules, 'numpy imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_root_listing(store: LocalDatastore) -> None:
+    store.put_json("A/runs/r/run.json", {})
+    store.put_blob("B", b"x")
+    assert store.list_children("") == ["A", "B"]
+    assert store.list_keys("") == ["A/runs/r/run.json", blob_key("B", _sha(b"x"))]

@@ -149,3 +149,14 @@ def test_blob_sizes_around_part_boundaries(s3_url: str, size: int) -> None:
     assert digest == _sha(payload)
     view = store.get_blob("F", digest)
     assert view.nbytes == size and view == payload
+
+
+def test_root_listing(s3_url: str, s3_client, s3_bucket: str) -> None:
+    s3_client.put_object(Bucket=s3_bucket, Key="outside/x", Body=b"")  # not under the prefix
+    store = open_datastore(s3_url)
+    store.put_json("A/runs/r/run.json", {})
+    store.put_blob("B", b"x")
+    assert store.list_children("") == ["A", "B"]
+    assert store.list_keys("") == ["A/runs/r/run.json", blob_key("B", _sha(b"x"))]
+    bare = open_datastore(f"s3://{s3_bucket}")
+    assert bare.list_children("") == ["datastore", "outside"]

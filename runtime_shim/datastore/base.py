@@ -124,11 +124,11 @@ class Datastore(ABC):
 
     @abstractmethod
     def list_keys(self, prefix: str) -> list[str]:
-        """All keys under `prefix` (a key prefix ending at a `/` boundary), sorted."""
+        """All keys under `prefix` (a key prefix ending at a `/` boundary; "" for all), sorted."""
 
     @abstractmethod
     def list_children(self, prefix: str) -> list[str]:
-        """The names directly under `prefix/` (like `ls`), sorted."""
+        """The names directly under `prefix/` (like `ls`; "" for the root), sorted."""
 
     def put_json(self, key: str, obj: Any) -> None:
         """Write `obj` as stable JSON at `key`, atomically."""

@@ -111,8 +111,12 @@ class LocalDatastore(Datastore):
     def exists(self, key: str) -> bool:
         return self.path(key).is_file()
 
+    def _prefix_path(self, prefix: str) -> Path:
+        prefix = prefix.strip("/")
+        return self.path(prefix) if prefix else self.root
+
     def list_keys(self, prefix: str) -> list[str]:
-        top = self.path(prefix.rstrip("/"))
+        top = self._prefix_path(prefix)
         keys: list[str] = []
         for directory, _, files in os.walk(top):
             rel = Path(directory).relative_to(self.root).as_posix()
@@ -121,7 +125,7 @@ class LocalDatastore(Datastore):
 
     def list_children(self, prefix: str) -> list[str]:
         try:
-            names = os.listdir(self.path(prefix.rstrip("/")))
+            names = os.listdir(self._prefix_path(prefix))
         except (FileNotFoundError, NotADirectoryError):
             return []
         except OSError as exc:

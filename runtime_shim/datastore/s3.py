@@ -254,7 +254,10 @@ class S3Datastore(Datastore):
 
     def _list(self, prefix: str, *, delimiter: bool) -> list[tuple[str, str]]:
         """(key, name directly under prefix) pairs of objects (and sub-prefixes) below prefix."""
-        base = self.object_key(prefix.rstrip("/")) + "/"
+        prefix = prefix.strip("/")
+        base = (
+            self.object_key(prefix) + "/" if prefix else (f"{self.prefix}/" if self.prefix else "")
+        )
         strip = len(self.prefix) + 1 if self.prefix else 0
         kwargs: dict[str, Any] = {"Bucket": self.bucket, "Prefix": base}
         if delimiter:
