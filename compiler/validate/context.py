@@ -63,6 +63,8 @@ class RuleContext:
         for name, step in self.steps.items():
             if step.transition is None and name not in self.terminal_names:
                 return False
+            if isinstance(step.transition, Switch) and not step.transition.cases:
+                return False  # FLC123: the switch has no target at all
             if name in self.rejected:
                 return False
             if any(target not in self.steps for target in step.successors):
