@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import random
 import sys
 import time
@@ -121,3 +122,49 @@ def test_generated_2000_step_flows(shape: str) -> None:
     assert len(parsed.flow.steps) >= 1900
     assert all(s.transition is not None for s in parsed.flow.steps[:-1])
     assert elapsed < 5  # a generous ceiling against accidental quadratic work
+
+
+ODD_EXPRESSIONS = ["{**x}", "{1: self.a}", "self.a.b", "'s' 't'", "-1", "10 ** 10 ** 10",
+                   "[[[[1]]]]", "lambda: 0", "{'a': self.start}", "f'{x}'", "None", "self.x"]
+
+
+def _graft(tree: ast.Module, rng: random.Random, expressions: list[ast.expr],
+           statements: list[ast.stmt]) -> None:
+    """Replaces a few random expressions and statements of `tree` with others."""
+    nodes = list(ast.walk(tree))
+    for _ in range(rng.randint(1, 4)):
+        parent = rng.choice(nodes)
+        for field, value in ast.iter_fields(parent):
+            if isinstance(value, ast.expr) and rng.random() < 0.5:
+                setattr(parent, field, rng.choice(expressions))
+            elif isinstance(value, list) and value and rng.random() < 0.5:
+                index = rng.randrange(len(value))
+                if isinstance(value[index], ast.expr):
+                    value[index] = rng.choice(expressions)
+                elif isinstance(value[index], ast.stmt):
+                    value[index] = rng.choice(statements)
+
+
+def test_valid_but_scrambled_flows_never_raise() -> None:
+    rng = random.Random(7)
+    sources = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "examples").glob("*.py"))]
+    everything = ast.parse("\n".join(sources))
+    expressions = [n for n in ast.walk(everything) if isinstance(n, ast.expr)]
+    expressions += [ast.parse(e, mode="eval").body for e in ODD_EXPRESSIONS] * 20
+    statements = [n for n in ast.walk(everything)
+                  if isinstance(n, ast.stmt) and not isinstance(n, ast.ClassDef)]
+    parsed_flows = 0
+    for _ in range(300):
+        tree = ast.parse(rng.choice(sources))
+        _graft(tree, rng, expressions, statements)
+        try:
+            source = ast.unparse(ast.fix_missing_locations(tree))
+        except Exception:  # an ungraftable tree is not what is tested here
+            continue
+        module = parse_source(source, "s.py")
+        for parsed in module.flows:
+            parsed_flows += 1
+            assert ir.loads(ir.dumps(parsed.flow)) == parsed.flow
+            lines = source.count("\n") + 1
+            assert all(1 <= d.span.line <= lines for d in parsed.diagnostics)
+    assert parsed_flows > 100
