@@ -80,16 +80,16 @@ def step_transition(body: list[ast.stmt], self_name: str, evaluator: Evaluator) 
         problems.append(rule("FLC016").at(
             span_of(call),
             f"self.next(...) is called a second time (first call on line {first.lineno})"))
-    if direct and len(direct) == 1 and direct[0][0] != len(body) - 1:
+    if len(direct) == 1 and direct[0][0] != len(body) - 1:
         following = body[direct[0][0] + 1]
         problems.append(rule("FLC010").at(
             span_of(direct[0][1]),
             "self.next(...) is not the last statement of the step "
             f"(line {following.lineno} follows it)"))
-    if not direct and not problems:
-        return StepTransition(transition=None, rejected=False)
-    if problems or not direct:
+    if problems:
         return StepTransition(transition=None, rejected=True, diagnostics=tuple(problems))
+    if not direct:  # no self.next at all: the validator decides whether that is wrong
+        return StepTransition(transition=None, rejected=False)
     transition, form_problems = read_next(direct[0][1], self_name, evaluator)
     if form_problems:
         return StepTransition(transition=None, rejected=True, diagnostics=tuple(form_problems))
