@@ -134,6 +134,7 @@ class _Builder:
         self.draw = draw
         self.joins: list[bool] = []
         self.nexts: list[tuple[str, tuple[int, ...]]] = []
+        self.gangs: set[int] = set()  # steps decorated with @parallel
 
     def new(self, join: bool = False) -> int:
         self.joins.append(join)
@@ -142,7 +143,8 @@ class _Builder:
 
     def block(self, depth: int) -> tuple[int, int]:
         shape = self.draw(st.sampled_from(
-            ["step", "seq", "split", "foreach", "switch"] if depth > 0 else ["step", "seq"]))
+            ["step", "seq", "split", "foreach", "switch", "parallel"] if depth > 0
+            else ["step", "seq"]))
         if shape == "step" or (shape == "seq" and depth <= 0 and self.draw(st.booleans())):
             index = self.new()
             return index, index
@@ -152,6 +154,12 @@ class _Builder:
             self.nexts[middle] = ("linear", (second,))
             return first, last
         head = self.new()
+        if shape == "parallel":
+            body, close = self.new(), self.new(join=True)
+            self.gangs.add(body)
+            self.nexts[head] = ("parallel", (body,))
+            self.nexts[body] = ("linear", (close,))
+            return head, close
         count = 1 if shape == "foreach" else self.draw(st.integers(2, 3))
         branches = [self.block(depth - 1) for _ in range(count)]
         close = self.new(join=shape != "switch")
@@ -165,7 +173,7 @@ class _Builder:
 
     def mutate(self) -> None:
         steps = range(1, len(self.joins) - 1)
-        match self.draw(st.sampled_from(["none", "none", "join", "retarget", "drop"])):
+        match self.draw(st.sampled_from(["none", "none", "join", "retarget", "drop", "gang"])):
             case "join":
                 index = self.draw(st.sampled_from(steps))
                 self.joins[index] = not self.joins[index]
@@ -174,6 +182,8 @@ class _Builder:
                 kind, targets = self.nexts[index]
                 self.nexts[index] = (kind, (self.draw(st.sampled_from(range(len(self.joins)))),
                                             *targets[1:]))
+            case "gang":
+                self.gangs ^= {self.draw(st.sampled_from(steps))}
             case "drop":
                 splits = [i for i, (kind, t) in enumerate(self.nexts) if len(t) > 2]
                 if splits:
@@ -190,17 +200,24 @@ def flow_sources(draw: st.DrawFn) -> str:
     builder.nexts[start] = ("linear", (entry,))
     builder.nexts[exit_] = ("linear", (end,))
     builder.mutate()
-    names = ["start", *(f"s{i}" for i in range(1, end)), "end"]
+    annotated = draw(st.booleans())  # @step(start=True)/@step(end=True) instead of names
+    names = ["begin" if annotated else "start", *(f"s{i}" for i in range(1, end)),
+             "finish" if annotated else "end"]
+    marks = {0: "@step(start=True)", end: "@step(end=True)"} if annotated else {}
     order = [0, *draw(st.permutations(range(1, end))), end]
-    lines = ["from flowc import FlowSpec, step", "", "", "class RandomFlow(FlowSpec):"]
+    lines = ["from flowc import FlowSpec, parallel, step", "", "", "class RandomFlow(FlowSpec):"]
     for index in order:
         inputs = ", inputs" if builder.joins[index] else ""
-        lines += ["    @step", f"    def {names[index]}(self{inputs}):"]
+        if index in builder.gangs:
+            lines.append("    @parallel")
+        lines += [f"    {marks.get(index, '@step')}", f"    def {names[index]}(self{inputs}):"]
         kind, targets = builder.nexts[index]
         refs = [f"self.{names[t]}" for t in targets]
         match kind:
             case "none":
                 lines.append("        pass")
+            case "parallel":
+                lines.append(f"        self.next({refs[0]}, num_parallel=2)")
             case "foreach":
                 lines += ["        self.items = [1, 2]",
                           f'        self.next({refs[0]}, foreach="items")']
