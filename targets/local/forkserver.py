@@ -32,8 +32,8 @@ PRELOAD = (
 )
 
 
-def _preload() -> None:
-    for name in PRELOAD:
+def _preload(extra: tuple[str, ...] = ()) -> None:
+    for name in (*PRELOAD, *extra):
         try:
             importlib.import_module(name)
         except Exception:  # noqa: BLE001 - a module that does not exist yet is not preloaded
@@ -79,8 +79,9 @@ def _say(line: str) -> None:
     os.write(1, line.encode() + b"\n")
 
 
-def serve() -> None:
-    _preload()
+def serve(extra: tuple[str, ...] = ()) -> None:
+    """Serve until stdin closes; `extra` modules are preloaded too (e.g. the S3 backend)."""
+    _preload(extra)
     gc.collect()
     gc.freeze()  # keep the preloaded objects out of the children's collections (fewer COW faults)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the runner decides; children reset it
@@ -136,4 +137,4 @@ def _reap(tokens: dict[int, int]) -> None:
 
 
 if __name__ == "__main__":
-    serve()
+    serve(tuple(sys.argv[1:]))

@@ -85,14 +85,14 @@ class SubprocessLauncher:
 class ForkServerLauncher:
     """Talks to `targets.local.forkserver` over its stdin/stdout (one JSON or text line each)."""
 
-    def __init__(self, python: str = sys.executable) -> None:
+    def __init__(self, python: str = sys.executable, preload: Sequence[str] = ()) -> None:
         self.events: queue.Queue[Exited] = queue.Queue()
         self._lock = threading.Lock()
         self._pids: dict[int, int] = {}
         self._pending: set[int] = set()
         self._doomed: set[int] = set()
         self._server = subprocess.Popen(
-            [python, "-m", "targets.local.forkserver"],
+            [python, "-m", "targets.local.forkserver", *preload],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0,
         )
         assert self._server.stdin is not None and self._server.stdout is not None
@@ -153,12 +153,14 @@ class ForkServerLauncher:
             self.events.put(Exited(token, LOST))
 
 
-def make_launcher(kind: str | None = None, python: str = sys.executable) -> Launcher:
-    """`fork` (default where os.fork exists) or `subprocess`; env FLOWC_LOCAL_LAUNCHER too."""
+def make_launcher(kind: str | None = None, python: str = sys.executable,
+                  preload: Sequence[str] = ()) -> Launcher:
+    """`fork` (default where os.fork exists) or `subprocess`; env FLOWC_LOCAL_LAUNCHER too.
+    `preload`: extra modules the fork server imports once (the S3 backend for s3:// runs)."""
     kind = kind or os.environ.get("FLOWC_LOCAL_LAUNCHER") or (
         "fork" if hasattr(os, "fork") else "subprocess")
     if kind == "fork":
-        return ForkServerLauncher(python)
+        return ForkServerLauncher(python, preload)
     if kind == "subprocess":
         return SubprocessLauncher()
     raise ValueError(f"unknown launcher {kind!r}; expected 'fork' or 'subprocess'")

@@ -79,7 +79,10 @@ class Scheduler:
 
     def run(self) -> RunResult:
         began = time.monotonic()
-        launcher = self._launcher or make_launcher(self.options.launcher, self.options.python)
+        preload = ("runtime_shim.datastore.s3",) if self.options.datastore.startswith("s3://") \
+            else ()
+        launcher = self._launcher or make_launcher(self.options.launcher, self.options.python,
+                                                   preload)
         state = self._state
         state.ready.append((self.planner.first(), 0))
         self.report(Event(kind="queued", key=self.planner.first()))
