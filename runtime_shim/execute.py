@@ -18,7 +18,7 @@ from typing import Any
 
 from compiler.graph import FlowGraph, NodeKind
 from compiler.ir import Step
-from runtime_shim import transitions
+from runtime_shim import persist, transitions
 from runtime_shim.api import FlowSpec
 from runtime_shim.context import environment_vars, foreach_levels, task_parameters
 from runtime_shim.current import TaskContext, current
@@ -115,9 +115,11 @@ def _run(request: TaskRequest, code: LoadedCode, graph: FlowGraph, store: TaskSt
     parents = parent_records(graph, reader, request.step, request.index_path, request.iteration)
     parameters = task_parameters(request.params, code) if request.step == graph.start else None
     inherited: dict[str, ArtifactRef] = {}
-    if node.kind is NodeKind.JOIN and parents:
+    if node.kind is NodeKind.JOIN:  # a join inherits only the parameters
         attrs = {p.attribute for p in flow.parameters}
-        inherited = {k: v for k, v in parents[0].artifacts.items() if k in attrs}
+        source = parents[0] if parents else reader.read(graph.start or "start", ())
+        if source is not None:
+            inherited = {k: v for k, v in source.artifacts.items() if k in attrs}
     elif parents:
         inherited = dict(parents[0].artifacts)
     binding = StepBinding(
@@ -138,7 +140,8 @@ def _run(request: TaskRequest, code: LoadedCode, graph: FlowGraph, store: TaskSt
     caught = _call_step(step, method, instance, args, request.retry_count)
     outcome = transitions.resolve(step, binding.next_call, lambda n: binding.lookup(instance, n),
                                   caught=caught is not None)
-    artifacts = _save_artifacts(request.step, instance, binding, store, caught)
+    artifacts = persist.save_artifacts(request.step, store, binding,
+                                       persist.task_values(instance, binding, caught))
     _upload_logs(store, request, logs)
     record = TaskRecord(
         flow=flow.name, run_id=request.run_id, step=request.step, task_id=request.task_id,
@@ -147,7 +150,8 @@ def _run(request: TaskRequest, code: LoadedCode, graph: FlowGraph, store: TaskSt
         foreach_cardinality=outcome.foreach_cardinality, switch_choice=outcome.switch_choice,
         parents=tuple(f"{p.step}/{p.task_id}" for p in parents),
         started_at=started, finished_at=time.time(),
-        logs=_log_keys(store, request) if logs is not None else {},
+        logs=persist.log_keys(store, request.run_id, request.step, request.task_id,
+                              request.retry_count) if logs is not None else {},
     )
     try:
         store.write_record(record)
@@ -201,40 +205,6 @@ def _call_step(step: Step, method: Any, instance: FlowSpec, args: tuple[Any, ...
     return None
 
 
-def _save_artifacts(step: str, instance: FlowSpec, binding: StepBinding, store: TaskStore,
-                    caught: tuple[str, CaughtException] | None) -> dict[str, ArtifactRef]:
-    from runtime_shim.serialize import SerializationError
-
-    values = {k: v for k, v in vars(instance).items()
-              if not k.startswith("_flowc") and not k.startswith("__")}
-    if binding.parameters is not None:
-        values.update(binding.parameters)
-    if caught is not None and caught[0]:
-        values[caught[0]] = caught[1]
-    artifacts = dict(binding.inherited)
-    try:
-        artifacts.update(store.save_artifacts(values))
-    except SerializationError as exc:
-        raise UserError(f"step '{step}': {exc}") from exc
-    except Exception as exc:
-        raise InfraError(f"cannot save the artifacts of step '{step}': {exc}") from exc
-    return artifacts
-
-
-def _log_keys(store: TaskStore, request: TaskRequest) -> dict[str, str]:
-    return {stream: store.log_key(request.run_id, request.step, request.task_id,
-                                  request.retry_count, stream) for stream in ("stdout", "stderr")}
-
-
 def _upload_logs(store: TaskStore, request: TaskRequest, logs: TaskLogs | None) -> None:
-    """Stop capturing and store both logs (best effort when the task is failing anyway)."""
-    if logs is None:
-        return
-    logs.stop()
-    try:
-        out, err = logs.read()
-        for stream, data in (("stdout", out), ("stderr", err)):
-            store.put_log(request.run_id, request.step, request.task_id, request.retry_count,
-                          stream, data)
-    except Exception as exc:
-        raise InfraError(f"cannot store the task logs: {exc}") from exc
+    persist.upload_logs(store, request.run_id, request.step, request.task_id,
+                        request.retry_count, logs)

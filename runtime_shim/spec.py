@@ -83,6 +83,8 @@ class StepBinding:
         self.foreach_levels = tuple(foreach_levels)
         self.is_join = is_join
         self.next_call: NextCall | None = None
+        # Artifacts read from the parent: name -> (the object handed out, its reference).
+        self.loaded: dict[str, tuple[Any, ArtifactRef]] = {}
 
     def bind(self, flow: FlowSpec) -> FlowSpec:
         flow.__dict__[BINDING_ATTRIBUTE] = self
@@ -96,7 +98,9 @@ class StepBinding:
             hint = (f" (a join inherits nothing: read inputs[i].{name} or call "
                     "self.merge_artifacts(inputs))" if self.is_join else "")
             raise AttributeError(f"step '{self.step}' has no artifact '{name}'{hint}")
-        return self.store.load_artifact(ref)
+        value = self.store.load_artifact(ref)
+        self.loaded[name] = (value, ref)
+        return value
 
     def parameter(self, attribute: str) -> Any:
         if self.parameters is not None and attribute in self.parameters:

@@ -230,6 +230,8 @@ def test_merge_artifacts_conflict_and_resolution(tmp_path: Path) -> None:
     assert resolved.code == 0, resolved.stderr
     joined = _artifacts(store, "join", "t", run_id="resolved")
     assert (joined["from_left"], joined["from_right"], joined["steps"]) == ("L", "R", ["L", "R"])
+    # read (not changed) in both branches: the same reference, so no conflict
+    assert joined["words"] == {f"word{i}" for i in range(32)} and joined["right_count"] == 32
     assert run_shim("end", datastore=ds, code_dir=code_dir, run_id="resolved").code == 0
     assert _artifacts(store, "end", "t", run_id="resolved")["seen"] == (
         "both", {"same": 1}, True, True)

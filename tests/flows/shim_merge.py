@@ -11,17 +11,19 @@ class ShimMergeFlow(FlowSpec):
     @step
     def start(self):
         self.shared = {"same": 1}
+        self.words = {f"word{i}" for i in range(32)}  # pickles in hash-seed order
         self.next(self.left, self.right)
 
     @step
     def left(self):
         self.value = "L"
-        self.only_left = True
+        self.only_left = len(self.words) == 32
         self.next(self.join)
 
     @step
     def right(self):
         self.value = "R"
+        self.right_count = len(self.words)
         self.next(self.join)
 
     @step
