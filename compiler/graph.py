@@ -8,7 +8,8 @@ runtime shim uses it too.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import heapq
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from types import MappingProxyType
@@ -121,8 +122,12 @@ class FlowGraph:
         )
 
 
-def _resolve_terminal(steps: dict[str, Step], default: str, marked: object) -> str | None:
-    annotated = [name for name, step in steps.items() if marked(step)]  # type: ignore[operator]
+def _resolve_terminal(
+    steps: dict[str, Step], default: str, marked: Callable[[Step], bool]
+) -> str | None:
+    """Metaflow's resolution: the one marked step, else the step named `default`; None when
+    several are marked or none exists (the validator reports which)."""
+    annotated = [name for name, step in steps.items() if marked(step)]
     if len(annotated) == 1:
         return annotated[0]
     if not annotated and default in steps:
@@ -152,7 +157,9 @@ def _unique(names: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
-def _in_steps(steps: dict[str, Step], outs: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+def _in_steps(
+    steps: dict[str, Step], outs: dict[str, tuple[str, ...]]
+) -> dict[str, tuple[str, ...]]:
     ins: dict[str, list[str]] = {name: [] for name in steps}
     for name, targets in outs.items():
         for target in targets:
@@ -169,8 +176,6 @@ def _topological_order(
 ) -> tuple[str, ...]:
     """Kahn's algorithm, ties broken by source order; self-loops ignored; steps caught in a
     cycle follow in source order."""
-    import heapq
-
     position = {name: i for i, name in enumerate(steps)}
     waiting = {name: len(sources) for name, sources in ins.items()}
     ready = [position[n] for n, count in waiting.items() if count == 0 and n != start]
@@ -194,7 +199,9 @@ def _topological_order(
     return tuple(order)
 
 
-def _reachable(start: str | None, outs: dict[str, tuple[str, ...]], steps: dict[str, Step]) -> set[str]:
+def _reachable(
+    start: str | None, outs: dict[str, tuple[str, ...]], steps: dict[str, Step]
+) -> set[str]:
     if start is None:
         return set()
     seen = {start}
