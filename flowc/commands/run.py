@@ -9,6 +9,7 @@ Heavy imports happen inside the commands so that `flowc --help` stays fast.
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -97,6 +98,7 @@ def execute(checked: CheckedFlow, packaged: CheckedFlow, flow_dir: Path | None,
     progress = Progress(lambda text, nl: click.echo(text, nl=nl), checked.graph.topological_order,
                         tty=tty)
     click.echo(f"run {checked.flow.name}/{run_id} (datastore {datastore.url})")
+    signal.signal(signal.SIGTERM, _interrupt)  # like Ctrl-C: kill the tasks, record "failed"
     try:
         result = LocalTarget().run(packaged, datastore=datastore, code_package=package,
                                    run_id=run_id, report=progress, **kwargs)
@@ -106,6 +108,10 @@ def execute(checked: CheckedFlow, packaged: CheckedFlow, flow_dir: Path | None,
     progress.summary(checked.flow.name, result)
     if not result.ok:
         sys.exit(EXIT_FAILED)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 @click.command("run")
