@@ -44,8 +44,8 @@ def environment_vars(step: Step | None, method: Any) -> dict[str, str]:
                 if isinstance(values, dict):
                     found.update({str(k): str(v) for k, v in values.items()})
     if method is not None:
-        for deco in recorded(method, "environment"):
-            values = deco.get("vars") or (deco.args[0] if deco.args else None)
+        for applied in recorded(method, "environment"):
+            values = applied.get("vars") or (applied.args[0] if applied.args else None)
             if isinstance(values, dict):
                 found.update({str(k): str(v) for k, v in values.items()})
     return found

@@ -15,10 +15,11 @@ import traceback
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from compiler.ir import Flow, IRFormatError, loads
 from runtime_shim import metaflow_alias
+from runtime_shim.api import FlowSpec
 from runtime_shim.codepkg import IR_FILE
 from runtime_shim.errors import InfraError, UserError
 
@@ -35,7 +36,7 @@ class LoadedCode:
 
     code_dir: Path
     flow: Flow
-    flow_class: type[Any]
+    flow_class: type[FlowSpec]
     module: ModuleType
 
 
@@ -108,10 +109,8 @@ def import_flow_module(code_dir: Path, flow: Flow) -> ModuleType:
     return module
 
 
-def flow_class(module: ModuleType, flow: Flow) -> type[Any]:
+def flow_class(module: ModuleType, flow: Flow) -> type[FlowSpec]:
     """The class named by the IR; InfraError when the code does not define it."""
-    from runtime_shim.api import FlowSpec
-
     cls = getattr(module, flow.name, None)
     if not isinstance(cls, type) or not issubclass(cls, FlowSpec):
         raise InfraError(

@@ -38,7 +38,7 @@ def build_alias() -> types.ModuleType:
         setattr(module, name, getattr(api, name))
     module.__all__ = list(api.__all__)  # type: ignore[attr-defined]
     module.__flowc_alias__ = True  # type: ignore[attr-defined]
-    module.__getattr__ = _opaque_decorators(module)  # type: ignore[attr-defined]
+    setattr(module, "__getattr__", _opaque_decorators(module))  # noqa: B010
     return module
 
 
