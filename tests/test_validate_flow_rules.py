@@ -70,6 +70,9 @@ def _with_step_decorators(*decorators: ir.Decorator) -> ir.Flow:
     ((deco("schedule", 3, cron="* * * * *"),), {"FLC030"}),
     ((deco("retry", 3), deco("retry", 4)), {"FLC031"}),
     ((deco("card", 3, known=False), deco("card", 4, known=False)), set()),
+    ((deco("card", 3, type="blank"), deco("card", 4, id="x")), set()),
+    ((deco("pypi", 3, packages={"pandas": "2.2"}, python="3.11"),), set()),
+    ((deco("conda", 3, packages=("pandas",)),), {"FLC030"}),
     ((deco("mystery", 3, known=False, anything=1),), set()),
 ])
 def test_step_decorator_rules(decorators: tuple[ir.Decorator, ...], expected: set[str]) -> None:

@@ -96,6 +96,7 @@ class DecoratorSpec:
     on_class: bool
     keywords: Mapping[str, Check]
     required: tuple[str, ...] = ()
+    repeatable: bool = False
 
 
 _SPECS = (
@@ -133,6 +134,14 @@ _SPECS = (
         "ephemeral_storage": POSITIVE_INT, "log_driver": STRING, "log_options": STRINGS,
         "executable": STRING, "privileged": BOOL,
     }),
+    DecoratorSpec("card", False, {"type": STRING, "id": STRING, "options": DICT,
+                                  "scope": STRING, "rank": STRING, "timeout": integer(0),
+                                  "save_errors": BOOL, "customize": BOOL,
+                                  "refresh_interval": integer(1)}, repeatable=True),
+    DecoratorSpec("conda", False, {"packages": string_dict, "libraries": string_dict,
+                                   "python": STRING, "disabled": BOOL}),
+    DecoratorSpec("pypi", False, {"packages": string_dict, "python": STRING,
+                                  "disabled": BOOL}),
     DecoratorSpec("schedule", True, {"cron": STRING, "timezone": STRING, "hourly": BOOL,
                                      "daily": BOOL, "weekly": BOOL}),
     DecoratorSpec("project", True, {"name": STRING, "branch": STRING, "production": BOOL},

@@ -74,10 +74,12 @@ def check_catch_placement(ctx: RuleContext) -> Iterator[Diagnostic]:
 
 
 def check_duplicate_decorators(ctx: RuleContext) -> Iterator[Diagnostic]:
-    """FLC031: a known decorator applied twice to the same step or class."""
+    """FLC031: a known decorator applied twice to the same step or class (`@card` may
+    repeat)."""
     for owner, _, decorators in _owned(ctx):
         seen: set[str] = set()
         for deco in decorators:
-            if deco.name in DECORATOR_SPECS and deco.name in seen:
+            spec = DECORATOR_SPECS.get(deco.name)
+            if spec is not None and not spec.repeatable and deco.name in seen:
                 yield rule("FLC031").at(deco.span, f"@{deco.name} is applied twice to {owner}")
             seen.add(deco.name)
