@@ -10,9 +10,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import compiler
-from targets.local.events import Event
 from targets.local.launch import Exited
-from targets.local.plan import Outputs, TaskKey
+from targets.local.plan import Event, Outputs, TaskKey
 from targets.local.scheduler import RunOptions, Scheduler
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -173,9 +173,8 @@ def resume_command(run: str, file: Path | None, from_step: str | None, flow_name
                    max_workers: int | None, datastore: str | None) -> None:
     """A new run that reuses RUN's finished tasks and runs the rest (FILE: new code)."""
     from runtime_shim.records import TaskStore
-    from targets.local.resume import ResumeError, downstream
+    from targets.local.resume import ResumeError, checked_from_package, downstream
     from targets.local.runs import read_run
-    from targets.local.stored import checked_from_package
 
     store = open_store(datastore)
     flow, run_id, _ = find_run(store, run)

@@ -5,7 +5,6 @@
 tasks of an earlier run, `progress` turns events into lines. See docs/local-runner.md.
 """
 
-from targets.local.events import Event, RunResult, TaskFailure
-from targets.local.plan import Outputs, TaskKey
+from targets.local.plan import Event, Outputs, RunResult, TaskFailure, TaskKey
 
 __all__ = ["Event", "Outputs", "RunResult", "TaskFailure", "TaskKey"]

@@ -1,4 +1,5 @@
-"""Task-level planning for the local runner: which tasks become runnable when a task finishes.
+"""Task-level planning for the local runner: which tasks become runnable when a task finishes,
+and the events and result the runner reports about tasks (plain data; the CLI renders them).
 
 The unit is a task `(step, index path, iteration)`, never a whole step: a foreach child's
 successor starts as soon as that child finishes, and a join waits only for the tasks that
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import assert_never
+from typing import Literal, assert_never
 
 from compiler.graph import FANOUT_KINDS, FlowGraph, NodeKind
 from compiler.ir import Flow, Foreach, Linear, Parallel, Split, Switch
@@ -142,3 +143,42 @@ class Planner:
             return self._cardinality.get((split, join.index_path), 0)
         transition = self.flow.step(split).transition
         return len(transition.targets) if transition is not None else 1
+
+
+# --- what the runner reports --------------------------------------------------------------
+
+EventKind = Literal["queued", "started", "ok", "failed", "retrying", "reused"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Event:
+    """Task `key` (attempt `attempt`) changed state; `queued` means it became runnable.
+    `delay` is set for a retry."""
+
+    kind: EventKind
+    key: TaskKey
+    attempt: int = 0
+    seconds: float = 0.0
+    message: str = ""
+    log: str = ""
+    delay: float = 0.0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TaskFailure:
+    """A task that failed for good: its last attempt, a one-line reason and its log."""
+
+    key: TaskKey
+    attempt: int
+    message: str
+    log: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RunResult:
+    run_id: str
+    ok: bool
+    tasks_done: int
+    tasks_reused: int
+    failures: tuple[TaskFailure, ...]
+    seconds: float

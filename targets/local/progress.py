@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from targets.local.events import Event, RunResult
+from targets.local.plan import Event, RunResult
 
 Sink = Callable[[str, bool], None]  # (text, newline)
 REDRAW_EVERY = 0.1

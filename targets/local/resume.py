@@ -4,14 +4,20 @@ A task is reused when the origin run has its record and its step is not the `--f
 or downstream of it. Reusing writes a new record in the new run that points at the same
 blobs (they are content-addressed and shared by the flow), so nothing is copied. Tasks the
 origin run never finished (no record: failed, killed, never started) simply run again.
+Without a new flow file, the origin run's code package is unpacked and its IR re-used.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import threading
+from pathlib import Path
 
 from compiler.graph import FlowGraph
+from compiler.ir import loads
+from compiler.pipeline import CheckedFlow
+from runtime_shim import codepkg
+from runtime_shim.datastore.base import Datastore
 from runtime_shim.records import TaskRecord, TaskStore
 from targets.local.plan import Outputs, TaskKey
 
@@ -65,3 +71,22 @@ class Reuser:
         with self._lock:
             self.reused.append(key)
         return outputs_of(record)
+
+
+# --- the origin run's code (`flowc resume RUN` without a file) ----------------------------
+
+
+def unpacked_package(datastore: Datastore, flow: str, digest: str) -> Path:
+    """The directory of code package `digest`, unpacked into the shim's cache if needed."""
+    cache = codepkg.default_cache_dir()
+    found = codepkg.cached_package(digest, cache)
+    if found is not None:
+        return found
+    data = bytes(datastore.get_blob(flow, digest))
+    return codepkg.unpack_code_package(data, digest, cache)
+
+
+def checked_from_package(datastore: Datastore, flow: str, digest: str) -> CheckedFlow:
+    """The checked flow stored in a code package (it was checked when the run was made)."""
+    ir = loads((unpacked_package(datastore, flow, digest) / codepkg.IR_FILE).read_text())
+    return CheckedFlow(flow=ir, graph=FlowGraph.build(ir))

@@ -20,9 +20,8 @@ from pathlib import Path
 
 from compiler.pipeline import CheckedFlow
 from targets.base import shim_command
-from targets.local.events import Event, RunResult, TaskFailure
 from targets.local.launch import LOST, Launcher, make_launcher
-from targets.local.plan import Outputs, PlanError, Planner, TaskKey
+from targets.local.plan import Event, Outputs, PlanError, Planner, RunResult, TaskFailure, TaskKey
 from targets.local.policy import StepPolicy, failure_message, policies
 
 Reporter = Callable[[Event], None]

@@ -14,7 +14,7 @@ from compiler.pipeline import CheckedFlow
 from runtime_shim.datastore.base import Datastore
 from runtime_shim.records import TaskStore
 from targets.base import TargetBase
-from targets.local.events import RunResult
+from targets.local.plan import RunResult
 from targets.local.resume import Reuser
 from targets.local.runs import RunInfo, write_run
 from targets.local.scheduler import Reporter, RunOptions, Scheduler
