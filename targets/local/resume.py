@@ -1,9 +1,10 @@
 """`flowc resume`: which tasks of an earlier run a new run may reuse, and reusing them.
 
-A task is reused when the origin run has its record and its step is not the `--from` step
-or downstream of it. Reusing writes a new record in the new run that points at the same
-blobs (they are content-addressed and shared by the flow), so nothing is copied. Tasks the
-origin run never finished (no record: failed, killed, never started) simply run again.
+A task is reused when the origin run has its record and, with `--from STEP`, its step comes
+before STEP in topological order and is not downstream of it. Reusing writes a new record
+in the new run that points at the same blobs (content-addressed and shared by the flow), so
+nothing is copied. Tasks the origin run never finished (no record: failed, killed, never
+started) simply run again.
 Without a new flow file, the origin run's code package is unpacked and its IR re-used.
 """
 
@@ -41,6 +42,14 @@ def downstream(graph: FlowGraph, step: str) -> frozenset[str]:
     return frozenset(seen)
 
 
+def rerun_steps(graph: FlowGraph, step: str) -> frozenset[str]:
+    """What `--from step` re-runs: `step`, everything downstream of it, and every step that
+    does not come before it in topological order (so only earlier steps are reused)."""
+    order = graph.topological_order
+    later = order[order.index(step):] if step in order else ()
+    return downstream(graph, step) | frozenset(later)
+
+
 def outputs_of(record: TaskRecord) -> Outputs:
     """The outputs JSON a task with this record printed (a pure function of the record)."""
     cardinality = record.foreach_cardinality or 0
@@ -57,7 +66,7 @@ class Reuser:
         self.store = store
         self.origin_run_id = origin_run_id
         self.run_id = run_id
-        self.rerun = downstream(graph, from_step) if from_step else frozenset()
+        self.rerun = rerun_steps(graph, from_step) if from_step else frozenset()
         self._lock = threading.Lock()
         self.reused: list[TaskKey] = []
 
