@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import pytest
-from test_validate_support import diagnose
+from test_validate_support import diagnose, make_flow, span
+
+from compiler import ir
 
 CASES: dict[str, tuple[str, set[tuple[int, str]]]] = {
     "valid-linear": ("start: a\na: end\nend:", set()),
@@ -83,3 +85,13 @@ def test_every_problem_is_reported_at_once() -> None:
     text = "start: a b\na: c\nb: c\nc: end\nx: end\nnext: end\nend:\nend:"
     found = {code for _, code in diagnose(text)}
     assert {"FLC120", "FLC104", "FLC101", "FLC040"} <= found
+
+
+def test_switch_without_condition_in_hand_built_ir() -> None:
+    flow = make_flow("start: switch x=a y=end\na: end\nend:")
+    start = flow.steps[0]
+    assert isinstance(start.transition, ir.Switch)
+    switch = ir.Switch(cases=start.transition.cases, condition="", span=span(1, 9))
+    steps = (ir.Step(name="start", transition=switch, span=start.span), *flow.steps[1:])
+    bare = ir.Flow(name="F", path=flow.path, steps=steps, span=flow.span)
+    assert diagnose(bare) == {(1, "FLC124")}
