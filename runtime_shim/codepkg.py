@@ -8,18 +8,18 @@ temporary directory, then rename), and later tasks reuse it.
 
 from __future__ import annotations
 
-import gzip
 import io
 import os
 import shutil
 import stat
-import tarfile
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # tarfile and gzip are imported only when a package is built or unpacked
+    import tarfile
+
     from runtime_shim.datastore.base import Datastore
 
 IR_FILE = "ir.json"
@@ -54,6 +54,8 @@ def package_files(root: Path) -> Iterator[tuple[str, Path]]:
 
 
 def _entry(name: str, size: int, executable: bool) -> tarfile.TarInfo:
+    import tarfile
+
     info = tarfile.TarInfo(name)
     info.size = size
     info.mtime = 0
@@ -65,6 +67,9 @@ def _entry(name: str, size: int, executable: bool) -> tarfile.TarInfo:
 
 def build_code_package(root: str | os.PathLike[str], ir_json: str) -> bytes:
     """The package bytes for the flow directory `root` with `ir_json` as `ir.json`."""
+    import gzip
+    import tarfile
+
     root = Path(root)
     raw = io.BytesIO()
     with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as tar:
@@ -102,6 +107,8 @@ def unpack_code_package(data: bytes, digest: str, cache_dir: str | os.PathLike[s
     Concurrent tasks on one machine may race: each extracts into its own temporary
     directory and renames it into place; the loser discards its copy.
     """
+    import tarfile
+
     cache = Path(cache_dir)
     final = cache / digest
     if (final / _READY_MARK).is_file():
