@@ -117,3 +117,20 @@ def test_task_runs_from_a_stored_package(tmp_path: Path) -> None:
     assert missing.code == 3 and f"code package {'0' * 64} not found" in missing.last_error_line
     malformed = run_shim("start", datastore=datastore, code_package="xyz", env=env)
     assert malformed.code == 3 and "invalid blob hash" in malformed.last_error_line
+
+
+def test_task_runs_from_a_package_on_s3(tmp_path: Path, s3_url: str) -> None:
+    from runtime_shim.datastore import open_datastore
+
+    checked = compile_flow(FLOWS / "shim_foreach.py", tmp_path / "code")
+    ir_json = (tmp_path / "code" / IR_FILE).read_text()
+    ds = open_datastore(s3_url)
+    digest = store_code_package(ds, checked.flow.name, tmp_path / "code", ir_json)
+    env = {"FLOWC_CODE_CACHE": str(tmp_path / "cache")}
+    start = run_shim("start", datastore=s3_url, code_package=digest, env=env)
+    assert start.code == 0, start.stderr
+    assert start.outputs["foreach_cardinality"] == 3
+    body = run_shim("body", datastore=s3_url, code_package=digest, index_path=(2,), env=env)
+    assert body.code == 0, body.stderr
+    store = TaskStore(ds, checked.flow.name)
+    assert store.load_artifacts(store.read_record("r1", "body", "t.2").artifacts)["item"] == "ccc"
