@@ -1,15 +1,20 @@
-"""The diagnostic renderers, asserted as exact strings: concise, full, JSON and the summary."""
+"""The renderers, asserted as exact strings: diagnostics (concise, full, JSON, summary) and
+the pictures of a flow (Mermaid, DOT)."""
 
 from __future__ import annotations
 
 import json
 import re
+import shutil
+import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from compiler import CheckedFlow, check_file, pictures
 from compiler.diagnostics import RULES, Diagnostic, rule
-from compiler.ir import Span
+from compiler.ir import Span, Switch
 from compiler.render import JSON_KEYS, OutputFormat, concise, full, json_data, render, summary
 
 SOURCE = """\
@@ -180,3 +185,85 @@ def test_docs_list_every_code() -> None:
     assert not extra, f"docs/diagnostics.md lists codes that do not exist: {extra}"
     stale = [code for code in expected if listed[code] != expected[code]]
     assert not stale, f"docs/diagnostics.md rows differ from compiler.diagnostics for {stale}"
+
+
+# --- pictures -------------------------------------------------------------------------------
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+def checked_example(name: str) -> CheckedFlow:
+    checked = check_file(EXAMPLES / f"{name}.py", root=EXAMPLES.parent).checked
+    assert checked is not None
+    return checked
+
+
+def test_mermaid_of_a_loop_and_its_labels() -> None:
+    checked = checked_example("switch_loop")
+    assert pictures.mermaid(checked.flow, checked.graph) == (
+        "flowchart TD\n"
+        '    step_start(["start"])\n'
+        '    step_increment{"increment"}\n'
+        '    step_end(["end"])\n'
+        "    step_start --> step_increment\n"
+        '    step_increment -->|"status = again"| step_increment\n'
+        '    step_increment -->|"status = done"| step_end\n'
+    )
+
+
+def test_mermaid_shapes_of_splits_joins_and_foreach() -> None:
+    checked = checked_example("branch_in_foreach")
+    lines = pictures.mermaid(checked.flow, checked.graph).splitlines()
+    assert lines[1:5] == [
+        '    step_start[["start"]]',
+        '    step_prepare[/"prepare"\\]',
+        '    step_double["double"]',
+        '    step_square["square"]',
+    ]
+    assert '    step_combine[\\"combine"/]' in lines
+    assert '    step_start -->|"foreach numbers"| step_prepare' in lines
+
+
+def test_dot_of_a_split() -> None:
+    checked = checked_example("branch")
+    assert pictures.dot(checked.flow, checked.graph) == "\n".join([
+        'digraph "BranchFlow" {',
+        "    rankdir=TB;",
+        '    node [fontname="Helvetica"];',
+        '    edge [fontname="Helvetica", fontsize=10];',
+        '    "start" [shape=trapezium];',
+        '    "count_words" [shape=box];',
+        '    "count_letters" [shape=box];',
+        '    "join" [shape=invtrapezium];',
+        '    "end" [shape=ellipse, peripheries=2];',
+        '    "start" -> "count_words";',
+        '    "start" -> "count_letters";',
+        '    "count_words" -> "join";',
+        '    "count_letters" -> "join";',
+        '    "join" -> "end";',
+        "}",
+        "",
+    ])
+
+
+def test_switch_cases_to_one_target_share_an_edge() -> None:
+    checked = checked_example("switch")
+    step = checked.flow.step("start")
+    assert isinstance(step.transition, Switch)
+    cases = (*step.transition.cases,
+             replace(step.transition.cases[0], value="scorching"))
+    flow = replace(checked.flow, steps=tuple(
+        replace(s, transition=replace(step.transition, cases=cases)) if s.name == "start" else s
+        for s in checked.flow.steps))
+    labels = [edge.label for edge in pictures.edges(flow, checked.graph)
+              if edge.source == "start"]
+    assert labels == ["band = hot | scorching", "band = mild", "band = cold"]
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz is not installed")
+def test_graphviz_accepts_every_example(tmp_path: Path) -> None:
+    for path in sorted(EXAMPLES.glob("*.py")):
+        checked = checked_example(path.stem)
+        done = subprocess.run(["dot", "-Tsvg"], input=pictures.dot(checked.flow, checked.graph),
+                              capture_output=True, text=True, check=False)
+        assert done.returncode == 0, (path.name, done.stderr)
