@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 from compiler.diagnostics import Diagnostic, Severity
@@ -73,10 +74,16 @@ def full(diagnostic: Diagnostic, source: str | None) -> str:
 def _source_line(source: str | None, line: int) -> str | None:
     if source is None or line < 1:
         return None
-    source_lines = source.splitlines()
+    source_lines = _lines(source)
     if line > len(source_lines):
         return None
     return source_lines[line - 1]
+
+
+@lru_cache(maxsize=16)
+def _lines(source: str) -> tuple[str, ...]:
+    """The lines of a file's text, split once however many diagnostics it has."""
+    return tuple(source.splitlines())
 
 
 def _end_col(diagnostic: Diagnostic, text: str) -> int:
