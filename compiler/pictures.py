@@ -52,11 +52,13 @@ def edges(flow: Flow, graph: FlowGraph) -> tuple[Edge, ...]:
 
     Switch cases with the same target share one edge whose label lists their values.
     """
+    steps: dict[str, Step] = {}
+    for step in flow.steps:
+        steps.setdefault(step.name, step)
     result: list[Edge] = []
     for name in graph.topological_order:
-        if not flow.has_step(name):
-            continue
-        result.extend(_step_edges(flow.step(name)))
+        if name in steps:
+            result.extend(_step_edges(steps[name]))
     return tuple(result)
 
 
