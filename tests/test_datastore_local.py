@@ -23,7 +23,7 @@ from runtime_shim.datastore import (
     open_datastore,
 )
 from runtime_shim.datastore.base import blob_key
-from runtime_shim.datastore.local import OVERLAP_MIN
+from runtime_shim.datastore.hashio import OVERLAP_MIN
 
 
 def _sha(data: bytes) -> str:
@@ -106,7 +106,9 @@ def test_missing_blob_and_key(store: LocalDatastore) -> None:
         store.get_blob("F", "abc")
 
 
-def test_large_blob_overlapped_hashing(store: LocalDatastore) -> None:
+@pytest.mark.parametrize("fsync", [True, False])
+def test_large_blob_overlapped_hashing(tmp_path: Path, fsync: bool) -> None:
+    store = LocalDatastore(tmp_path, fsync=fsync)
     payload = os.urandom(1 << 20) * (OVERLAP_MIN // (1 << 20) + 5)
     digest = store.put_blob("F", [b"head", memoryview(payload)])
     assert digest == _sha(b"head" + payload)
@@ -174,13 +176,14 @@ def test_concurrent_writers_of_one_blob(store: LocalDatastore) -> None:
 _SLOW_WRITER = textwrap.dedent(
     """
     import sys, time
-    from runtime_shim.datastore import local
-    write_all = local._write_all
+    from runtime_shim.datastore import hashio, local
+    write_all = hashio.write_all
     def slow(file, view):
         write_all(file, view)
         time.sleep(0.2)
-    local._write_all = slow
-    store = local.LocalDatastore(sys.argv[1])
+    hashio.write_all = slow
+    hashio.SYNC_EVERY = 8 << 20  # with fsync, written in pieces of this size
+    store = local.LocalDatastore(sys.argv[1], fsync=True)
     payload = bytes(range(256)) * (4 << 20 >> 8) * 20  # 80 MiB in 10 pieces
     store.put_blob("F", payload)
     """
@@ -232,3 +235,21 @@ def test_root_listing(store: LocalDatastore) -> None:
     store.put_blob("B", b"x")
     assert store.list_children("") == ["A", "B"]
     assert store.list_keys("") == ["A/runs/r/run.json", blob_key("B", _sha(b"x"))]
+
+
+def test_background_reraises() -> None:
+    from runtime_shim.datastore.hashio import Background
+
+    def fail() -> None:
+        raise OSError("disk on fire")
+
+    with pytest.raises(OSError, match="disk on fire"):
+        Background(fail).join()
+
+
+def test_fsync_setting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert LocalDatastore(tmp_path).fsync is True
+    assert open_datastore(str(tmp_path), fsync=False).fsync is False  # type: ignore[attr-defined]
+    monkeypatch.setenv("FLOWC_FSYNC", "0")
+    assert LocalDatastore(tmp_path).fsync is False
+    assert LocalDatastore(tmp_path, fsync=True).fsync is True

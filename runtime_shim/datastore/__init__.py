@@ -33,11 +33,12 @@ __all__ = [
 ]
 
 
-def open_datastore(url: str, *, create: bool = False) -> Datastore:
+def open_datastore(url: str, *, create: bool = False, fsync: bool | None = None) -> Datastore:
     """Open the datastore at `url` (a path, `file:///abs/dir` or `s3://bucket[/prefix]`).
 
     A local directory must exist unless `create` is True (the local runner passes True only
-    for its default `.flowc/`). Raises DatastoreError with a one-line message.
+    for its default `.flowc/`). `fsync` (local only): see LocalDatastore. Raises
+    DatastoreError with a one-line message.
     """
     if not url:
         raise DatastoreError(
@@ -51,14 +52,14 @@ def open_datastore(url: str, *, create: bool = False) -> Datastore:
         parsed = urlparse(url)
         if parsed.netloc not in ("", "localhost"):
             raise DatastoreError(f"unsupported file URL {url!r} (expected file:///absolute/dir)")
-        return LocalDatastore(unquote(parsed.path), create=create)
+        return LocalDatastore(unquote(parsed.path), create=create, fsync=fsync)
     if "://" in url:
         scheme = url.split("://", 1)[0]
         raise DatastoreError(
             f"unsupported datastore URL scheme '{scheme}://' in {url!r} "
             "(expected a directory, file:///dir or s3://bucket[/prefix])"
         )
-    return LocalDatastore(url, create=create)
+    return LocalDatastore(url, create=create, fsync=fsync)
 
 
 def __getattr__(name: str) -> object:

@@ -8,12 +8,10 @@ ignore temporary files; `clean_temp_files` removes old ones left by killed write
 
 from __future__ import annotations
 
-import hashlib
 import os
 import secrets
 import time
 from pathlib import Path
-from typing import Any, BinaryIO
 
 from runtime_shim.datastore.base import (
     Chunks,
@@ -27,20 +25,22 @@ from runtime_shim.datastore.base import (
     check_key,
     total_size,
 )
-from runtime_shim.serialize import pieces
+from runtime_shim.datastore.hashio import read_hashed, write_hashed
 
-OVERLAP_MIN = 32 << 20  # from this size on, hash in a helper thread while writing/reading
-SYNC_EVERY = 64 << 20  # with fsync, flush large blobs progressively in this step
 _TEMP_MARK = ".tmp-"
 
 
 class LocalDatastore(Datastore):
     """Blobs, records and logs as files under `root`."""
 
-    def __init__(self, root: str | os.PathLike[str], *, create: bool = False, fsync: bool = True):
+    def __init__(
+        self, root: str | os.PathLike[str], *, create: bool = False, fsync: bool | None = None
+    ):
+        """`fsync` None means: on, unless the environment sets FLOWC_FSYNC=0 (durability
+        against an OS crash or power loss; a killed process never leaves a partial file)."""
         self.root = Path(root).absolute()
         self.url = str(self.root)
-        self.fsync = fsync
+        self.fsync = os.environ.get("FLOWC_FSYNC", "1") != "0" if fsync is None else fsync
         if create:
             try:
                 self.root.mkdir(parents=True, exist_ok=True)
@@ -70,7 +70,7 @@ class LocalDatastore(Datastore):
             with open(path, "rb", buffering=0) as file:
                 size = os.fstat(file.fileno()).st_size
                 view = allocate(size)
-                actual = _read_hashed(file, view)
+                actual = read_hashed(file, view)
         except FileNotFoundError:
             raise NotFound(f"blob {digest} not found at {path}") from None
         except OSError as exc:
@@ -170,7 +170,7 @@ class LocalDatastore(Datastore):
             stem = key.rsplit("/", 1)[-1] if key else "blob"
             temp = directory / f".{stem}{_TEMP_MARK}{os.getpid()}-{secrets.token_hex(4)}"
             with open(temp, "xb", buffering=0) as file:
-                digest = _write_hashed(file, chunks, size, self.fsync)
+                digest = write_hashed(file, chunks, size, self.fsync)
             if expected is not None and digest != expected:
                 raise IntegrityError(f"blob bytes hash to {digest}, not to the given {expected}")
             final = self.path(key) if key else self.path(blob_key(namespace, digest))
@@ -188,83 +188,6 @@ class LocalDatastore(Datastore):
         finally:
             if temp is not None:
                 temp.unlink(missing_ok=True)
-
-
-def _write_hashed(file: BinaryIO, chunks: list[memoryview], size: int, fsync: bool) -> str:
-    """Write and hash the chunks, fsync'ing at the end when asked; return the sha256.
-
-    Large data is cut in pieces: one helper thread hashes piece i while this thread writes
-    it, and with `fsync` another flushes what is written so far (fdatasync) so that the disk
-    works while we hash; hashlib, writes and fdatasync all release the GIL.
-    """
-    digest = hashlib.sha256()
-    if size < OVERLAP_MIN:
-        for chunk in chunks:
-            digest.update(chunk)
-            _write_all(file, chunk)
-    else:
-        from concurrent.futures import Future, ThreadPoolExecutor
-
-        fd = file.fileno()
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            hashing: Future[None] | None = None
-            syncing: Future[None] | None = None
-            written = synced = 0
-            for piece in pieces(chunks):
-                if hashing is not None:
-                    hashing.result()
-                hashing = pool.submit(digest.update, piece)
-                _write_all(file, piece)
-                written += piece.nbytes
-                if fsync and written - synced >= SYNC_EVERY and (syncing is None or syncing.done()):
-                    if syncing is not None:
-                        syncing.result()
-                    syncing, synced = pool.submit(os.fdatasync, fd), written
-            for future in (hashing, syncing):
-                if future is not None:
-                    future.result()
-    if fsync:
-        os.fsync(file.fileno())
-    return digest.hexdigest()
-
-
-def _read_hashed(file: Any, view: memoryview) -> str:
-    """Fill `view` from `file` and return the sha256 of what was read; for large blobs the
-    previous piece is hashed in a thread while the next one is read."""
-    digest = hashlib.sha256()
-    if view.nbytes < OVERLAP_MIN:
-        _read_exactly(file, view)
-        digest.update(view)
-    else:
-        from concurrent.futures import ThreadPoolExecutor
-
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            pending = None
-            for piece in pieces([view]):
-                _read_exactly(file, piece)
-                if pending is not None:
-                    pending.result()
-                pending = pool.submit(digest.update, piece)
-            if pending is not None:
-                pending.result()
-    if file.read(1):
-        raise OSError("the file grew while it was being read")
-    return digest.hexdigest()
-
-
-def _read_exactly(file: Any, view: memoryview) -> None:
-    done = 0
-    while done < view.nbytes:
-        count = file.readinto(view[done:])
-        if not count:
-            raise OSError(f"unexpected end of file after {done} of {view.nbytes} bytes")
-        done += count
-
-
-def _write_all(file: BinaryIO, view: memoryview) -> None:
-    done = 0
-    while done < view.nbytes:
-        done += file.write(view[done:]) or 0
 
 
 def _fsync_directory(directory: Path) -> None:
