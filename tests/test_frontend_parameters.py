@@ -139,3 +139,20 @@ def test_not_parameters() -> None:
     parsed = parse_params("x = other.Parameter('x')", "y = [Parameter('y')]",
                           "a, b = Parameter('a'), 2")
     assert parsed.flow.parameters == () and parsed.diagnostics == ()
+
+
+def test_same_attribute_twice_is_kept_for_the_validator() -> None:
+    parsed = parse_params('p = Parameter("p")', 'p = Parameter("q", default=1)')
+    assert [(p.attribute, p.name, p.span.line) for p in parsed.flow.parameters] == [
+        ("p", "p", 6), ("p", "q", 7)]
+
+
+def test_subclass_parameter_replaces_the_base_one() -> None:
+    source = (
+        "from flowc import FlowSpec, Parameter\n"
+        "class Base(FlowSpec):\n    p = Parameter('p')\n    q = Parameter('q')\n"
+        "class F(Base):\n    p = Parameter('p', default=2)\n"
+    )
+    [parsed] = parse_source(source, "p.py").flows
+    assert [(p.attribute, p.type, p.span.line) for p in parsed.flow.parameters] == [
+        ("p", "int", 6), ("q", "str", 4)]

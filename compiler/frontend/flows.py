@@ -9,9 +9,9 @@ A flow's steps and parameters are its own plus those of its same-file bases (can
 plain mixins). Bases are merged like Python's attribute lookup for the simple cases: the
 class's own definitions win, then its bases left to right; a step keeps the position where
 its name first appeared (base steps first). Bases imported from other files are not read.
-Decorators on the class apply to that class only. Two `@step`s of the same name in one class
-body are both kept, in source order, for the validator to report (FLC040); a subclass step
-replaces every base step of its name.
+Decorators on the class apply to that class only. Two `@step`s of the same name (or two
+parameters on the same attribute) in one class body are both kept, in source order, for the
+validator to report (FLC040, FLC021); a subclass's definition replaces every base one.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ class _Members(NamedTuple):
     """What one class body defines (not counting its bases)."""
 
     steps: dict[str, list[StepResult]]
-    parameters: dict[str, Parameter]
+    parameters: dict[str, list[Parameter]]
     diagnostics: list[Diagnostic]
 
 
@@ -112,14 +112,14 @@ def _members(info: _ClassInfo, evaluator: Evaluator) -> _Members:
         parameter = read_parameter(attribute, target, call, info.table, scoped)
         members.diagnostics.extend(parameter.diagnostics)
         if parameter.parameter is not None:
-            members.parameters[attribute] = parameter.parameter
+            members.parameters.setdefault(attribute, []).append(parameter.parameter)
     info.members = members
     return members
 
 
 def _build_flow(info: _ClassInfo, evaluator: Evaluator) -> FlowResult:
     steps: dict[str, list[StepResult]] = {}
-    parameters: dict[str, Parameter] = {}
+    parameters: dict[str, list[Parameter]] = {}
     diagnostics: list[Diagnostic] = []
     for cls in _lineage(info):
         members = _members(cls, evaluator)
@@ -135,7 +135,7 @@ def _build_flow(info: _ClassInfo, evaluator: Evaluator) -> FlowResult:
         name=node.name,
         path=source_map.path,
         doc=docstring(node),
-        parameters=tuple(parameters.values()),
+        parameters=tuple(p for group in parameters.values() for p in group),
         steps=tuple(result.step for result in results),
         decorators=class_decorators(node.decorator_list, info.table, evaluator),
         span=source_map.name_span(node),
