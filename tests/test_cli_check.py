@@ -144,6 +144,13 @@ def test_missing_file_is_one_line_and_exit_2(workdir: Path) -> None:
         "", "flowc: error: no such file or directory: nope.py\n")
 
 
+def test_a_folder_without_python_files_is_exit_2(workdir: Path) -> None:
+    (workdir / "empty").mkdir()
+    result = flowc("check", "empty")
+    assert (result.exit_code, result.stderr) == (
+        2, "flowc: error: no Python files found in: empty\n")
+
+
 def test_unreadable_file_is_a_diagnostic_and_exit_2(workdir: Path) -> None:
     result = flowc("check", "latin.py", "broken.py")
     assert result.exit_code == 2

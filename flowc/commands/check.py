@@ -100,6 +100,10 @@ def check_command(files: tuple[Path, ...], flow_name: str | None, output_format:
 
     paths, missing = expand_paths(files)
     refuse_missing(missing)
+    if not paths:
+        listed = ", ".join(str(path) for path in files)
+        click.echo(f"flowc: error: no Python files found in: {listed}", err=True)
+        click.get_current_context().exit(EXIT_USAGE)
     results = [check_file(path, flow_name=flow_name) for path in paths]
     diagnostics = [d for result in results for d in result.diagnostics]
     chosen = OutputFormat(output_format)
