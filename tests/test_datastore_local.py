@@ -38,6 +38,9 @@ def store(tmp_path: Path) -> LocalDatastore:
 def test_open_datastore_urls(tmp_path: Path) -> None:
     assert open_datastore(str(tmp_path)).url == str(tmp_path)
     assert open_datastore(f"file://{tmp_path}").url == str(tmp_path)
+    assert open_datastore(f"file://localhost{tmp_path}").url == str(tmp_path)
+    (tmp_path / "a b").mkdir()
+    assert open_datastore(f"file://{tmp_path}/a%20b").url == str(tmp_path / "a b")
     with pytest.raises(DatastoreError, match=r"unsupported datastore URL scheme 'gs://'"):
         open_datastore("gs://bucket/x")
     with pytest.raises(DatastoreError, match="unsupported file URL"):

@@ -7,7 +7,6 @@ boto3) is imported only when an s3:// URL is opened, so importing this package s
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
-from urllib.parse import unquote, urlparse
 
 from runtime_shim.datastore.base import (
     Datastore,
@@ -49,10 +48,14 @@ def open_datastore(url: str, *, create: bool = False, fsync: bool | None = None)
 
         return S3Datastore(url)
     if url.startswith("file://"):
-        parsed = urlparse(url)
-        if parsed.netloc not in ("", "localhost"):
+        host, slash, path = url[7:].partition("/")
+        if host not in ("", "localhost") or not slash:
             raise DatastoreError(f"unsupported file URL {url!r} (expected file:///absolute/dir)")
-        return LocalDatastore(unquote(parsed.path), create=create, fsync=fsync)
+        if "%" in path:  # percent-encoded characters (rare): decode them
+            from urllib.parse import unquote
+
+            path = unquote(path)
+        return LocalDatastore("/" + path, create=create, fsync=fsync)
     if "://" in url:
         scheme = url.split("://", 1)[0]
         raise DatastoreError(
