@@ -66,7 +66,7 @@ def _arguments(call: ast.Call, evaluator: Evaluator) -> tuple[Argument, ...]:
 def _unpacked(keyword: ast.keyword, evaluator: Evaluator) -> Value:
     source_map = evaluator.source_map
     return Value(source=source_map.text(keyword), is_literal=False, value=None,
-                    span=source_map.span(keyword))
+                 span=source_map.span(keyword))
 
 
 def class_decorators(decorators: list[ast.expr], table: ImportTable,
