@@ -256,3 +256,9 @@ def test_fsync_setting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FLOWC_FSYNC", "0")
     assert LocalDatastore(tmp_path).fsync is False
     assert LocalDatastore(tmp_path, fsync=True).fsync is True
+
+
+def test_bad_namespace_writes_nothing(store: LocalDatastore, tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="invalid datastore key"):
+        store.put_blob("../escape", b"x")
+    assert list(tmp_path.parent.glob("escape")) == [] and list(tmp_path.iterdir()) == []

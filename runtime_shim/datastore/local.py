@@ -163,7 +163,7 @@ class LocalDatastore(Datastore):
         For a blob (`key` None) the key comes from the digest; an existing blob of the same
         size is kept (dedup) and the temp file is removed. Returns the sha256.
         """
-        directory = self.path(key).parent if key else self.root / namespace / "blobs"
+        directory = self.path(key).parent if key else self.path(f"{namespace}/blobs")
         temp = None
         try:
             directory.mkdir(parents=True, exist_ok=True)
