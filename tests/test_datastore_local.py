@@ -14,6 +14,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from runtime_shim.datastore import (
     DatastoreError,
@@ -262,3 +264,12 @@ def test_bad_namespace_writes_nothing(store: LocalDatastore, tmp_path: Path) -> 
     with pytest.raises(ValueError, match="invalid datastore key"):
         store.put_blob("../escape", b"x")
     assert list(tmp_path.parent.glob("escape")) == [] and list(tmp_path.iterdir()) == []
+
+
+@given(st.lists(st.binary(max_size=300), max_size=8))
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_any_chunking_gives_the_same_blob(tmp_path: Path, parts: list[bytes]) -> None:
+    store = LocalDatastore(tmp_path, fsync=False)
+    whole = b"".join(parts)
+    assert store.put_blob("F", parts) == _sha(whole) == store.put_blob("F", whole)
+    assert bytes(store.get_blob("F", _sha(whole))) == whole
