@@ -96,16 +96,48 @@ def _step_edges(step: Step) -> list[Edge]:
 def mermaid(flow: Flow, graph: FlowGraph) -> str:
     """A Mermaid `flowchart TD` of the flow, ending with a newline.
 
-    Node ids are `step_<name>` because `end` is a Mermaid keyword; labels are quoted.
+    Node ids are `step_<name>` because `end` is a Mermaid keyword; labels are quoted. The
+    body of each foreach is a subgraph titled `foreach <items>`, nested as the loops nest.
     """
     lines = ["flowchart TD"]
-    for node in graph:
-        opening, closing = _MERMAID_SHAPES[node.kind]
-        lines.append(f'    {_mermaid_id(node.name)}{opening}"{node.name}"{closing}')
+    members = scopes(graph)
+
+    def emit(scope: str | None, indent: str) -> None:
+        for name in members.get(scope, ()):
+            opening, closing = _MERMAID_SHAPES[graph[name].kind]
+            lines.append(f'{indent}{_mermaid_id(name)}{opening}"{name}"{closing}')
+            if name in members:
+                title = _mermaid_text(scope_title(flow, name))
+                lines.append(f'{indent}subgraph fanout_{name} ["{title}"]')
+                emit(name, indent + "    ")
+                lines.append(f"{indent}end")
+
+    emit(None, "    ")
     for edge in edges(flow, graph):
         arrow = "-->" if edge.label is None else f'-->|"{_mermaid_text(edge.label)}"|'
         lines.append(f"    {_mermaid_id(edge.source)} {arrow} {_mermaid_id(edge.target)}")
     return "\n".join(lines) + "\n"
+
+
+def scopes(graph: FlowGraph) -> dict[str | None, tuple[str, ...]]:
+    """The steps directly inside each foreach (or parallel) step's body, in topological
+    order; the key None holds the steps outside every foreach. A join is outside the body
+    of the foreach it closes."""
+    members: dict[str | None, list[str]] = {}
+    for node in graph:
+        scope = graph.enclosing_foreach(node.name) if node.name in graph.reachable else None
+        members.setdefault(scope, []).append(node.name)
+    return {scope: tuple(names) for scope, names in members.items()}
+
+
+def scope_title(flow: Flow, name: str) -> str:
+    """`foreach <items>` for a foreach step, `parallel <n>` for a parallel one."""
+    transition = flow.step(name).transition
+    if isinstance(transition, Foreach):
+        return f"foreach {transition.items}"
+    if isinstance(transition, Parallel):
+        return f"parallel {transition.num_parallel.source}"
+    return name
 
 
 def _mermaid_id(name: str) -> str:
@@ -118,15 +150,28 @@ def _mermaid_text(text: str) -> str:
 
 
 def dot(flow: Flow, graph: FlowGraph) -> str:
-    """A Graphviz `digraph` of the flow, ending with a newline."""
+    """A Graphviz `digraph` of the flow, ending with a newline; each foreach body is a
+    dashed cluster titled `foreach <items>`."""
     lines = [
         f"digraph {_dot_quote(flow.name)} {{",
         "    rankdir=TB;",
+        '    graph [fontname="Helvetica", fontsize=11];',
         '    node [fontname="Helvetica"];',
         '    edge [fontname="Helvetica", fontsize=10];',
     ]
-    for node in graph:
-        lines.append(f"    {_dot_quote(node.name)} [{_DOT_SHAPES[node.kind]}];")
+    members = scopes(graph)
+
+    def emit(scope: str | None, indent: str) -> None:
+        for name in members.get(scope, ()):
+            lines.append(f"{indent}{_dot_quote(name)} [{_DOT_SHAPES[graph[name].kind]}];")
+            if name in members:
+                lines.append(f"{indent}subgraph {_dot_quote('cluster_' + name)} {{")
+                lines.append(f"{indent}    label={_dot_quote(scope_title(flow, name))};")
+                lines.append(f"{indent}    style=dashed;")
+                emit(name, indent + "    ")
+                lines.append(f"{indent}}}")
+
+    emit(None, "    ")
     for edge in edges(flow, graph):
         attributes = "" if edge.label is None else f" [label={_dot_quote(edge.label)}]"
         lines.append(f"    {_dot_quote(edge.source)} -> {_dot_quote(edge.target)}{attributes};")

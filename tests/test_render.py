@@ -214,14 +214,44 @@ def test_mermaid_of_a_loop_and_its_labels() -> None:
 def test_mermaid_shapes_of_splits_joins_and_foreach() -> None:
     checked = checked_example("branch_in_foreach")
     lines = pictures.mermaid(checked.flow, checked.graph).splitlines()
-    assert lines[1:5] == [
+    assert lines[1:9] == [
         '    step_start[["start"]]',
-        '    step_prepare[/"prepare"\\]',
-        '    step_double["double"]',
-        '    step_square["square"]',
+        '    subgraph fanout_start ["foreach numbers"]',
+        '        step_prepare[/"prepare"\\]',
+        '        step_double["double"]',
+        '        step_square["square"]',
+        '        step_combine[\\"combine"/]',
+        "    end",
+        '    step_gather[\\"gather"/]',
     ]
-    assert '    step_combine[\\"combine"/]' in lines
     assert '    step_start -->|"foreach numbers"| step_prepare' in lines
+
+
+def test_foreach_bodies_nest_as_subgraphs() -> None:
+    checked = checked_example("nested_foreach")
+    lines = pictures.mermaid(checked.flow, checked.graph).splitlines()
+    assert lines[1:15] == [
+        '    step_start[["start"]]',
+        '    subgraph fanout_start ["foreach years"]',
+        '        step_year[["year"]]',
+        '        subgraph fanout_year ["foreach quarters"]',
+        '            step_quarter[["quarter"]]',
+        '            subgraph fanout_quarter ["foreach months"]',
+        '                step_month["month"]',
+        "            end",
+        '            step_join_months[\\"join_months"/]',
+        "        end",
+        '        step_join_quarters[\\"join_quarters"/]',
+        "    end",
+        '    step_join_years[\\"join_years"/]',
+        '    step_end(["end"])',
+    ]
+    dot_lines = pictures.dot(checked.flow, checked.graph).splitlines()
+    assert dot_lines[6:9] == [
+        '    subgraph "cluster_start" {',
+        '        label="foreach years";',
+        "        style=dashed;",
+    ]
 
 
 def test_dot_of_a_split() -> None:
@@ -229,6 +259,7 @@ def test_dot_of_a_split() -> None:
     assert pictures.dot(checked.flow, checked.graph) == "\n".join([
         'digraph "BranchFlow" {',
         "    rankdir=TB;",
+        '    graph [fontname="Helvetica", fontsize=11];',
         '    node [fontname="Helvetica"];',
         '    edge [fontname="Helvetica", fontsize=10];',
         '    "start" [shape=trapezium];',
