@@ -104,6 +104,11 @@ def test_errors_concise(workdir: Path) -> None:
     assert result.stderr == "Found 1 error in 1 file.\n"
 
 
+def test_a_file_named_twice_is_checked_once(workdir: Path) -> None:
+    result = flowc("check", "broken.py", ".", "./broken.py")
+    assert result.stdout.count("broken.py:12:9:") == 1
+
+
 def test_errors_full(workdir: Path) -> None:
     result = flowc("check", "broken.py", "--format", "full")
     assert result.exit_code == 1

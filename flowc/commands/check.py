@@ -41,8 +41,8 @@ class SuggestingChoice(click.Choice):  # type: ignore[type-arg]
 
 
 def expand_paths(paths: Sequence[Path]) -> tuple[list[Path], list[Path]]:
-    """The files to check (a directory stands for the `*.py` files under it, sorted, hidden
-    folders skipped) and the paths that do not exist."""
+    """The files to check, each once (a directory stands for the `*.py` files under it,
+    sorted, hidden folders skipped), and the paths that do not exist."""
     files: list[Path] = []
     missing: list[Path] = []
     for path in paths:
@@ -57,7 +57,8 @@ def expand_paths(paths: Sequence[Path]) -> tuple[list[Path], list[Path]]:
             files.append(path)
         else:
             missing.append(path)
-    return files, missing
+    unique = {file.resolve(): file for file in reversed(files)}
+    return [file for file in files if unique[file.resolve()] is file], missing
 
 
 def refuse_missing(missing: Sequence[Path]) -> None:
