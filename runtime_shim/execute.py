@@ -111,6 +111,10 @@ def _run(request: TaskRequest, code: LoadedCode, graph: FlowGraph, store: TaskSt
          logs: TaskLogs | None, tempdir: str, started: float) -> TaskRecord:
     flow, step = code.flow, code.flow.step(request.step)
     node = graph[request.step]
+    method = getattr(code.flow_class, request.step, None)
+    if not callable(method):
+        raise InfraError(f"{flow.path} has no step method '{request.step}' in {flow.name} "
+                         "(code and ir.json differ)")
     reader = RecordReader(store, request.run_id)
     parents = parent_records(graph, reader, request.step, request.index_path, request.iteration)
     parameters = task_parameters(request.params, code) if request.step == graph.start else None
@@ -134,7 +138,6 @@ def _run(request: TaskRequest, code: LoadedCode, graph: FlowGraph, store: TaskSt
         task_id=request.task_id, retry_count=request.retry_count,
         parameter_names=tuple(p.name for p in flow.parameters), tempdir=tempdir,
     ))
-    method = getattr(code.flow_class, request.step)
     os.environ.update(environment_vars(step, method))
     args = (Inputs(parents, store),) if step.is_join else ()
     caught = _call_step(step, method, instance, args, request.retry_count)

@@ -195,3 +195,18 @@ def test_imports_stay_light(module: str) -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True, timeout=60)
     assert done.stdout.strip() == "[]"
+
+
+def test_orchestrator_outputs_are_a_function_of_the_record() -> None:
+    from runtime_shim.outputs import orchestrator_outputs
+
+    fanout = TaskRecord(flow="F", run_id="r", step="s", task_id="t.1", index_path=(1,),
+                        foreach_cardinality=3)
+    assert orchestrator_outputs(fanout) == {
+        "task_id": "t.1", "foreach_cardinality": 3, "foreach_indices": [0, 1, 2],
+        "switch_choice": ""}
+    switch = TaskRecord(flow="F", run_id="r", step="s", task_id="t@2", iteration=2,
+                        switch_choice="again")
+    assert orchestrator_outputs(switch) == {
+        "task_id": "t@2", "foreach_cardinality": 0, "foreach_indices": [],
+        "switch_choice": "again"}

@@ -259,3 +259,19 @@ def test_every_example_runs_through_the_shim(tmp_path: Path, example: str) -> No
     (tmp_path / "ds").mkdir()
     done = run_whole_flow(checked, tmp_path / "code", tmp_path / "ds")
     assert done[checked.graph.end or "end"], "the end step did not run"
+
+
+def test_code_that_differs_from_the_ir(tmp_path: Path) -> None:
+    code_dir, ds, _ = _setup(tmp_path, "shim_errors")
+    source = code_dir / "shim_errors.py"
+    source.write_text(source.read_text().replace("def end(self):", "def finish(self):"))
+    result = run_shim("end", datastore=ds, code_dir=code_dir)
+    assert result.code == 3
+    assert "has no step method 'end'" in result.last_error_line
+    source.write_text(source.read_text().replace("class ShimErrorsFlow", "class Renamed"))
+    result = run_shim("start", datastore=ds, code_dir=code_dir, params=("who=me",))
+    assert result.code == 3 and "does not define a FlowSpec class" in result.last_error_line
+    source.write_text("raise ImportError('broken module')\n")
+    result = run_shim("start", datastore=ds, code_dir=code_dir, params=("who=me",))
+    assert result.code == 1
+    assert "importing shim_errors.py raised ImportError: broken module" in result.last_error_line
