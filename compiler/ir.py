@@ -256,8 +256,22 @@ _TRANSITIONS: dict[str, type[Any]] = {
 _KIND_OF: dict[type[Any], str] = {cls: kind for kind, cls in _TRANSITIONS.items()}
 # (owner class, field) -> the node class stored there (alone, or in a tuple).
 _NODE_FIELDS: dict[tuple[type[Any], str], type[Any]] = {
-    **{(cls, "span"): Span for cls in (Value, Decorator, Linear, Split, Foreach, SwitchCase,
-                                        Switch, Parallel, Parameter, Step, Flow)},
+    **{
+        (cls, "span"): Span
+        for cls in (
+            Value,
+            Decorator,
+            Linear,
+            Split,
+            Foreach,
+            SwitchCase,
+            Switch,
+            Parallel,
+            Parameter,
+            Step,
+            Flow,
+        )
+    },
     (Argument, "value"): Value,
     (Decorator, "arguments"): Argument,
     (Switch, "cases"): SwitchCase,
@@ -268,6 +282,7 @@ _NODE_FIELDS: dict[tuple[type[Any], str], type[Any]] = {
     (Flow, "steps"): Step,
     (Flow, "decorators"): Decorator,
 }
+
 
 class IRFormatError(ValueError):
     """`ir.json` is not valid IR of this version."""
@@ -365,4 +380,3 @@ def literal_to_python(value: JsonValue) -> Any:
     if isinstance(value, dict):
         return {key: literal_to_python(item) for key, item in value.items()}
     return value
-

@@ -11,10 +11,14 @@ import difflib
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from compiler.diagnostics import Diagnostic, has_errors, rule, sorted_diagnostics
 from compiler.graph import FlowGraph
 from compiler.ir import Flow, Span
+
+if TYPE_CHECKING:
+    from compiler.frontend import ParsedFlow
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -48,14 +52,18 @@ def display_path(path: Path, root: Path | None = None) -> str:
         return Path(os.path.normpath(path)).as_posix()
 
 
-def check_file(path: Path, *, root: Path | None = None, flow_name: str | None = None) -> CheckResult:
+def check_file(
+    path: Path, *, root: Path | None = None, flow_name: str | None = None
+) -> CheckResult:
     shown = display_path(path, root)
     try:
         source = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         diagnostic = rule("FLC005").at(_file_span(shown), f"cannot read '{shown}': {reason}")
-        return CheckResult(path=shown, source=None, flow=None, checked=None, diagnostics=(diagnostic,))
+        return CheckResult(
+            path=shown, source=None, flow=None, checked=None, diagnostics=(diagnostic,)
+        )
     return check_source(source, path=shown, flow_name=flow_name)
 
 
@@ -70,17 +78,28 @@ def check_source(source: str, *, path: str, flow_name: str | None = None) -> Che
         chosen, choice_problems = _choose_flow(module.flows, flow_name, path)
         diagnostics.extend(choice_problems)
     if chosen is None:
-        return CheckResult(path=path, source=source, flow=None, checked=None,
-                           diagnostics=sorted_diagnostics(diagnostics))
+        return CheckResult(
+            path=path,
+            source=source,
+            flow=None,
+            checked=None,
+            diagnostics=sorted_diagnostics(diagnostics),
+        )
     diagnostics.extend(chosen.diagnostics)
     graph = FlowGraph.build(chosen.flow)
-    diagnostics.extend(validate(chosen.flow, graph, rejected_transitions=chosen.rejected_transitions))
+    diagnostics.extend(
+        validate(chosen.flow, graph, rejected_transitions=chosen.rejected_transitions)
+    )
     ordered = sorted_diagnostics(diagnostics)
     checked = None if has_errors(ordered) else CheckedFlow(flow=chosen.flow, graph=graph)
-    return CheckResult(path=path, source=source, flow=chosen.flow, checked=checked, diagnostics=ordered)
+    return CheckResult(
+        path=path, source=source, flow=chosen.flow, checked=checked, diagnostics=ordered
+    )
 
 
-def _choose_flow(flows, flow_name, path):  # type: ignore[no-untyped-def]
+def _choose_flow(
+    flows: tuple[ParsedFlow, ...], flow_name: str | None, path: str
+) -> tuple[ParsedFlow | None, list[Diagnostic]]:
     names = [parsed.flow.name for parsed in flows]
     if flow_name is not None:
         for parsed in flows:
@@ -92,12 +111,19 @@ def _choose_flow(flows, flow_name, path):  # type: ignore[no-untyped-def]
         message = f"no flow named '{flow_name}' in this file (flows here: {listed})"
         return None, [rule("FLC004").at(_file_span(path), message, help=hint)]
     if not flows:
-        return None, [rule("FLC002").at(_file_span(path), "no FlowSpec subclass found in this file")]
+        return None, [
+            rule("FLC002").at(_file_span(path), "no FlowSpec subclass found in this file")
+        ]
     if len(flows) > 1:
         listed = ", ".join(names)
         message = f"this file defines {len(flows)} flows ({listed}); choose one"
-        return None, [rule("FLC003").at(flows[1].flow.span, message,
-                                       help=f"pass --flow {names[0]} (or another of: {listed})")]
+        return None, [
+            rule("FLC003").at(
+                flows[1].flow.span,
+                message,
+                help=f"pass --flow {names[0]} (or another of: {listed})",
+            )
+        ]
     return flows[0], []
 
 
