@@ -83,6 +83,11 @@ def check_everything(source: str) -> CheckResult:
     """Check `source` and use every output path a CLI user could reach with it."""
     result = check_source(source, path="fuzz.py")
     assert isinstance(result, CheckResult)
+    for diagnostic in result.diagnostics:  # one line each, at a real place in the file
+        span = diagnostic.span
+        assert "\n" not in diagnostic.message and "\r" not in diagnostic.message
+        assert span.path == "fuzz.py" and span.line >= 1 and span.col >= 1
+        assert (span.end_line, span.end_col) >= (span.line, span.col)
     for output_format in OutputFormat:
         render(result.diagnostics, output_format, {"fuzz.py": source})
     summary(result.diagnostics)
