@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib.util
 import re
 import sys
+import tempfile
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,6 +69,12 @@ def code_dir_from_package(datastore: Datastore, digest: str) -> Path:
         raise InfraError(f"code package {digest} not found in {datastore.url}") from None
     except (DatastoreError, ValueError) as exc:
         raise InfraError(f"cannot read code package {digest}: {exc}") from exc
+    try:
+        return codepkg.unpack_code_package(data, digest, cache)
+    except OSError:  # e.g. a read-only home in a container: use the temp directory
+        cache = Path(tempfile.gettempdir()) / "flowc-code"
+    except Exception as exc:
+        raise InfraError(f"cannot unpack code package {digest} into {cache}: {exc}") from exc
     try:
         return codepkg.unpack_code_package(data, digest, cache)
     except Exception as exc:

@@ -134,3 +134,18 @@ def test_task_runs_from_a_package_on_s3(tmp_path: Path, s3_url: str) -> None:
     assert body.code == 0, body.stderr
     store = TaskStore(ds, checked.flow.name)
     assert store.load_artifacts(store.read_record("r1", "body", "t.2").artifacts)["item"] == "ccc"
+
+
+def test_unwritable_cache_falls_back_to_the_temp_directory(tmp_path: Path) -> None:
+    checked = compile_flow(FLOWS / "shim_foreach.py", tmp_path / "code")
+    (tmp_path / "ds").mkdir()
+    ds = LocalDatastore(tmp_path / "ds")
+    ir_json = (tmp_path / "code" / IR_FILE).read_text()
+    digest = store_code_package(ds, checked.flow.name, tmp_path / "code", ir_json)
+    (tmp_path / "not-a-dir").write_text("")
+    (tmp_path / "tmp").mkdir()
+    env = {"FLOWC_CODE_CACHE": str(tmp_path / "not-a-dir" / "cache"),
+           "TMPDIR": str(tmp_path / "tmp")}
+    result = run_shim("start", datastore=tmp_path / "ds", code_package=digest, env=env)
+    assert result.code == 0, result.stderr
+    assert cached_package(digest, tmp_path / "tmp" / "flowc-code") is not None
