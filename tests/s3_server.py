@@ -60,7 +60,6 @@ def _wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
 @pytest.fixture(scope="session")
 def moto_server() -> Iterator[str]:
     """Start moto's S3 server on 127.0.0.1 for the session; yield its endpoint URL."""
-    pytest.importorskip("moto.server")
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     env = {**os.environ, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}

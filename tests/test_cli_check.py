@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -242,23 +241,3 @@ def test_real_process_exit_codes(workdir: Path) -> None:
     assert status("check", "nope.py") == 2
     assert status("check", "latin.py") == 2
     assert status("check", "broken.py", "--format", "jsn") == 2
-
-
-@pytest.mark.slow
-def test_one_process_for_all_examples_is_5x_faster_than_metaflow_per_file(tmp_path: Path) -> None:
-    """The bar from bench/compile_speed.py, estimated cheaply: one `flowc check` of every
-    example against (one Metaflow `check` process) x (number of examples)."""
-    mf_flow = tmp_path / "hello_mf.py"
-    source = (ROOT / "examples" / "hello.py").read_text()
-    mf_flow.write_text(source.replace("from flowc import", "from metaflow import"))
-    env = {"METAFLOW_HOME": str(tmp_path), "USERNAME": "test", "PATH": "/usr/bin:/bin",
-           "METAFLOW_DEFAULT_DATASTORE": "local", "METAFLOW_DEFAULT_METADATA": "local"}
-
-    def seconds(cmd: list[str], **kwargs: object) -> float:
-        begin = time.perf_counter()
-        subprocess.run(cmd, capture_output=True, check=True, **kwargs)  # type: ignore[call-overload]
-        return time.perf_counter() - begin
-
-    ours = min(seconds([FLOWC, "check", *map(str, EXAMPLES)]) for _ in range(2))
-    theirs = seconds([sys.executable, str(mf_flow), "check"], cwd=tmp_path, env=env)
-    assert ours * 5 <= theirs * len(EXAMPLES), (ours, theirs, len(EXAMPLES))

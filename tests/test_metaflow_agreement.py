@@ -14,6 +14,9 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import metaflow
+import metaflow.graph as metaflow_graph
+import metaflow.lint as metaflow_lint
 import pytest
 
 from compiler import check_file
@@ -26,10 +29,6 @@ METAFLOW_TYPE = {
     NodeKind.FOREACH: "foreach", NodeKind.PARALLEL: "foreach", NodeKind.SWITCH: "split-switch",
     NodeKind.JOIN: "join", NodeKind.END: "end",
 }
-
-metaflow = pytest.importorskip("metaflow")
-metaflow_graph = pytest.importorskip("metaflow.graph")
-metaflow_lint = pytest.importorskip("metaflow.lint")
 
 
 def _as_metaflow(source: str) -> str:

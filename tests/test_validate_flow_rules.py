@@ -3,8 +3,6 @@ lengths and budgets (FLC3xx), and the speed of validation on large flows."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from test_validate_support import codes, deco, diagnose, literal, make_flow, span
 
@@ -146,15 +144,8 @@ def _nest(depth: int, steps: int) -> str:
 
 @pytest.mark.parametrize("text", [_chain(2000), _split(1000), _nest(10, 2000)],
                          ids=["chain-2000", "split-1000", "foreach-nest-10"])
-def test_large_flows_validate_fast(text: str) -> None:
+def test_large_flows_validate(text: str) -> None:
+    """Large flows are valid but for the limit warnings (speed is measured in bench/)."""
     flow = make_flow(text)
-    timings = []
-    # CPU time of this process, best of five: other processes on a busy machine stretch the
-    # wall clock, not the work done here.
-    for _ in range(5):
-        begin = time.process_time()
-        graph = FlowGraph.build(flow)
-        found = validate(flow, graph)
-        timings.append(time.process_time() - begin)
+    found = validate(flow, FlowGraph.build(flow))
     assert all(d.code in {"FLC302", "FLC303"} for d in found), found
-    assert min(timings) < 0.1, f"graph + validate took {min(timings):.3f}s of CPU at best"
