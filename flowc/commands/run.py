@@ -9,6 +9,7 @@ Heavy imports happen inside the commands so that `flowc --help` stays fast.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import sys
 from pathlib import Path
@@ -96,7 +97,7 @@ def execute(checked: CheckedFlow, packaged: CheckedFlow, flow_dir: Path | None,
     run_id = kwargs.pop("run_id", None) or new_run_id()
     tty = sys.stdout.isatty()
     progress = Progress(lambda text, nl: click.echo(text, nl=nl), checked.graph.topological_order,
-                        tty=tty)
+                        tty=tty, width=shutil.get_terminal_size().columns)
     click.echo(f"run {checked.flow.name}/{run_id} (datastore {datastore.url})")
     signal.signal(signal.SIGTERM, _interrupt)  # like Ctrl-C: kill the tasks, record "failed"
     try:

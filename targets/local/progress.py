@@ -30,9 +30,11 @@ class _StepCount:
 class Progress:
     """Call with each Event; `summary(result)` at the end."""
 
-    def __init__(self, sink: Sink, steps: tuple[str, ...], *, tty: bool) -> None:
+    def __init__(self, sink: Sink, steps: tuple[str, ...], *, tty: bool,
+                 width: int = 100) -> None:
         self.sink = sink
         self.tty = tty
+        self.width = max(width, 20)
         self.counts = {step: _StepCount() for step in steps}
         self._last_draw = 0.0
         self._status_shown = False
@@ -88,7 +90,10 @@ class Progress:
         if not force and now - self._last_draw < REDRAW_EVERY:
             return
         self._last_draw = now
-        self.sink("\r\x1b[K" + self.status_line(), False)
+        line = self.status_line()
+        if len(line) >= self.width:  # a wrapped line could not be redrawn in place
+            line = line[: self.width - 2] + "…"
+        self.sink("\r\x1b[K" + line, False)
         self._status_shown = True
 
     def _clear(self) -> None:

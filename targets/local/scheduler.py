@@ -168,6 +168,7 @@ class Scheduler:
         if returncode == 0 and not run.timed_out:
             try:
                 outputs = Outputs.parse((run.workdir / "stdout").read_text(errors="replace"))
+                shutil.rmtree(run.workdir, ignore_errors=True)
                 state.done += 1
                 self.report(Event(kind="ok", key=run.key, attempt=run.attempt, seconds=seconds))
                 self._advance(run.key, outputs)
