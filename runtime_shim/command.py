@@ -10,17 +10,15 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import sys
-import tempfile
-import traceback
 from collections.abc import Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from runtime_shim.errors import EXIT_INFRA, EXIT_OK, ShimError
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the rest is imported only when a task runs, so --help stays fast
+    from pathlib import Path
+
     from runtime_shim.execute import TaskRequest
 
 PROG = "python -m runtime_shim"
@@ -83,6 +81,10 @@ def _say(message: str) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)  # exits 2 with a one-line error on bad usage
+    import shutil
+    import tempfile
+    from pathlib import Path
+
     from runtime_shim.execute import TaskRequest
 
     request = TaskRequest(
@@ -100,6 +102,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(request: TaskRequest, work: Path, where: str) -> int:
+    import traceback
+
     from runtime_shim import outputs
     from runtime_shim.current import current
     from runtime_shim.execute import run_task

@@ -20,10 +20,11 @@ from compiler.graph import FlowGraph, NodeKind
 from compiler.ir import Step
 from runtime_shim import persist, transitions
 from runtime_shim.api import FlowSpec
+from runtime_shim.caught import CaughtException
 from runtime_shim.context import environment_vars, foreach_levels, task_parameters
 from runtime_shim.current import TaskContext, current
 from runtime_shim.decorators import recorded
-from runtime_shim.errors import CaughtException, InfraError, ShimError, UsageError, UserError
+from runtime_shim.errors import InfraError, ShimError, UsageError, UserError
 from runtime_shim.identity import task_id
 from runtime_shim.inputs import Inputs
 from runtime_shim.lineage import RecordReader, parent_records

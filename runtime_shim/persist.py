@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from runtime_shim.api import FlowSpec
-from runtime_shim.errors import CaughtException, InfraError, UserError
+from runtime_shim.caught import CaughtException
+from runtime_shim.errors import InfraError, UserError
 from runtime_shim.logs import TaskLogs
 from runtime_shim.records import ArtifactRef, TaskStore
 from runtime_shim.serialize import SerializationError, serialize
