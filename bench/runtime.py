@@ -10,7 +10,7 @@
     (Metaflow's artifact encoding).
 
 Usage: .venv/bin/python bench/runtime.py [--foreach 200] [--array-mb 512] [--noop 20]
-       [--skip-metaflow]
+       [--skip-metaflow] [--keep-env]
 """
 
 from __future__ import annotations
@@ -208,7 +208,12 @@ def main() -> None:
     parser.add_argument("--array-mb", type=int, default=512)
     parser.add_argument("--noop", type=int, default=20)
     parser.add_argument("--skip-metaflow", action="store_true")
+    parser.add_argument("--keep-env", action="store_true",
+                        help="keep PYTHONDONTWRITEBYTECODE (by default it is unset, as on a "
+                        "normal machine, so that every interpreter reuses .pyc files)")
     args = parser.parse_args()
+    if not args.keep_env and os.environ.pop("PYTHONDONTWRITEBYTECODE", None):
+        sys.stderr.write("note: PYTHONDONTWRITEBYTECODE unset for the measured processes\n")
     with tempfile.TemporaryDirectory(prefix="flowc-bench-") as temp:
         work = Path(temp)
         os.environ.setdefault("FLOWC_CODE_CACHE", str(work / "code-cache"))
