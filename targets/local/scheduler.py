@@ -114,9 +114,11 @@ class Scheduler:
             try:
                 exited = launcher.events.get(timeout=wait)
             except queue.Empty:
+                exited = None
+            if deadline <= time.monotonic():  # checked even while other tasks keep exiting
                 self._expire(launcher)
-                continue
-            self._finish(exited.token, exited.returncode)
+            if exited is not None:
+                self._finish(exited.token, exited.returncode)
 
     def _next_deadline(self) -> float:
         candidates = [run.deadline for run in self._state.running.values()
