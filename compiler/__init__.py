@@ -1,6 +1,6 @@
 """flowc's compiler: Python flow source -> IR -> checked IR, with diagnostics.
 
-Importing this package is light (no libcst): the frontend is imported on first parse.
+Importing this package is light: the frontend (stdlib `ast`) is imported on first parse.
 """
 
 from compiler.pipeline import CheckedFlow, CheckResult, check_file, check_source

