@@ -74,38 +74,40 @@ def check_request(request: TaskRequest, graph: FlowGraph, flow_name: str) -> Non
         raise UsageError(f"--param is only for the start step '{graph.start}'")
 
 
-def _load(request: TaskRequest, datastore: Any) -> LoadedCode:
-    if request.code_dir is not None:
-        code_dir = Path(request.code_dir)
-        if not code_dir.is_dir():
-            raise InfraError(f"code directory '{code_dir}' does not exist")
-    else:
+def _code_dir(request: TaskRequest, datastore: Any) -> Path:
+    if request.code_dir is None:
         assert request.code_package is not None
-        code_dir = code_dir_from_package(datastore, request.code_package)
-    flow = read_ir(code_dir)
-    if flow.has_step(request.step):  # before the import, so module-level code sees them
-        os.environ.update(environment_vars(flow.step(request.step), None))
-    return load_code(code_dir, flow)
+        return code_dir_from_package(datastore, request.code_package)
+    code_dir = Path(request.code_dir)
+    if not code_dir.is_dir():
+        raise InfraError(f"code directory '{code_dir}' does not exist")
+    return code_dir
 
 
 def run_task(request: TaskRequest, logs: TaskLogs | None, tempdir: str) -> TaskRecord:
-    """Run the task end to end and return its (written) record; raises ShimError."""
+    """Run the task end to end and return its (written) record; raises ShimError.
+
+    The invocation is checked against the IR before the user's module is imported; from
+    then on the logs are stored even when the task fails.
+    """
     started = time.time()
     datastore = open_store_url(request.datastore)
-    code = _load(request, datastore)
-    flow = code.flow
+    code_dir = _code_dir(request, datastore)
+    flow = read_ir(code_dir)
     graph = FlowGraph.build(flow)
     check_request(request, graph, flow.name)
     store = TaskStore(datastore, flow.name)
     try:
-        record = _run(request, code, graph, store, logs, tempdir, started)
+        # @environment is set before the import, so module-level code sees it too
+        os.environ.update(environment_vars(flow.step(request.step), None))
+        code = load_code(code_dir, flow)
+        return _run(request, code, graph, store, logs, tempdir, started)
     except BaseException:
         try:
             _upload_logs(store, request, logs)
         except ShimError as exc:  # keep the task's own error; say why the logs are missing
             print(f"flowc: {exc}", file=sys.stderr)
         raise
-    return record
 
 
 def _run(request: TaskRequest, code: LoadedCode, graph: FlowGraph, store: TaskStore,

@@ -262,7 +262,7 @@ def test_every_example_runs_through_the_shim(tmp_path: Path, example: str) -> No
 
 
 def test_code_that_differs_from_the_ir(tmp_path: Path) -> None:
-    code_dir, ds, _ = _setup(tmp_path, "shim_errors")
+    code_dir, ds, store = _setup(tmp_path, "shim_errors")
     source = code_dir / "shim_errors.py"
     source.write_text(source.read_text().replace("def end(self):", "def finish(self):"))
     result = run_shim("end", datastore=ds, code_dir=code_dir)
@@ -275,3 +275,4 @@ def test_code_that_differs_from_the_ir(tmp_path: Path) -> None:
     result = run_shim("start", datastore=ds, code_dir=code_dir, params=("who=me",))
     assert result.code == 1
     assert "importing shim_errors.py raised ImportError: broken module" in result.last_error_line
+    assert "broken module" in store.get_log("r1", "start", "t", 0, "stderr")
