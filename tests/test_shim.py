@@ -276,3 +276,20 @@ def test_code_that_differs_from_the_ir(tmp_path: Path) -> None:
     assert result.code == 1
     assert "importing shim_errors.py raised ImportError: broken module" in result.last_error_line
     assert "broken module" in store.get_log("r1", "start", "t", 0, "stderr")
+
+
+@pytest.mark.parametrize("last", [0, 1, 2, 5, 8, 13])
+def test_latest_iteration_of_a_loop(tmp_path: Path, last: int) -> None:
+    from runtime_shim.identity import task_id
+    from runtime_shim.lineage import RecordReader
+    from runtime_shim.records import TaskRecord
+
+    store = TaskStore(LocalDatastore(tmp_path), "LoopFlow")
+    for iteration in range(last + 1):
+        store.write_record(TaskRecord(flow="LoopFlow", run_id="r1", step="loop",
+                                      task_id=task_id((), iteration), iteration=iteration))
+    reader = RecordReader(store, "r1")
+    found = reader.latest("loop", ())
+    assert found is not None and found.iteration == last
+    assert len(reader._cache) <= 2 * (last + 1).bit_length() + 3  # probes, not a scan
+    assert RecordReader(store, "r1").latest("other", ()) is None
