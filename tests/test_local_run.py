@@ -139,3 +139,12 @@ def test_whole_run_against_s3(tmp_path: Path, s3_url: str, aws_env: str) -> None
     run = Flow("ForeachFlow", datastore=s3_url).latest_run
     assert run is not None and run.successful
     assert run["join"].task.data.total_length == 19
+
+
+def test_subprocess_launcher_runs_the_same_flow(tmp_path: Path) -> None:
+    ds = tmp_path / "ds"
+    ds.mkdir()
+    result = flowc("run", str(ROOT / "examples/foreach.py"), "--datastore", str(ds),
+                   env={"FLOWC_LOCAL_LAUNCHER": "subprocess"})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert latest("ForeachFlow", ds)["join"].task.data.total_length == 19  # type: ignore[index]
