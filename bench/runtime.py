@@ -212,7 +212,7 @@ def main() -> None:
                         help="keep PYTHONDONTWRITEBYTECODE (by default it is unset, as on a "
                         "normal machine, so that every interpreter reuses .pyc files)")
     args = parser.parse_args()
-    if not args.keep_env and os.environ.pop("PYTHONDONTWRITEBYTECODE", None):
+    if not args.keep_env and os.environ.pop("PYTHONDONTWRITEBYTECODE", ""):
         sys.stderr.write("note: PYTHONDONTWRITEBYTECODE unset for the measured processes\n")
     with tempfile.TemporaryDirectory(prefix="flowc-bench-") as temp:
         work = Path(temp)
