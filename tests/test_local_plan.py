@@ -96,3 +96,18 @@ def test_shim_command_concrete_and_placeholders() -> None:
     assert templated[-2:] == ("--outputs-dir", "/tmp/out")
     with pytest.raises(ValueError):
         shim_command(run_id="r", step="s", datastore="d")
+
+
+def test_local_target_flags_and_unsupported_parallel() -> None:
+    from targets import get_target
+    from targets.local.target import LocalTarget
+
+    assert get_target("local") is LocalTarget
+    assert LocalTarget.capabilities()["SUPPORTS_SWITCH_LOOP"] is True
+    with pytest.raises(KeyError, match="Did you mean 'local'"):
+        get_target("locl")
+    checked = compiler.check_file(Path(__file__).parent / "runner_flows/parallel_gang.py").checked
+    assert checked is not None
+    assert [d.code for d in LocalTarget.unsupported(checked)] == ["FLC201"]
+    example = compiler.check_file(EXAMPLES / "foreach.py").checked
+    assert example is not None and LocalTarget.unsupported(example) == []

@@ -79,6 +79,7 @@ def execute(checked: CheckedFlow, packaged: CheckedFlow, flow_dir: Path | None,
             datastore: Datastore, code_package: str | None = None, **kwargs: Any) -> None:
     """Store the code package (unless given), run, print the summary, exit 1 on failure."""
     from compiler.ir import dumps
+    from compiler.render import concise
     from runtime_shim.codepkg import store_code_package
     from targets.local.progress import Progress
     from targets.local.runs import new_run_id
@@ -87,7 +88,7 @@ def execute(checked: CheckedFlow, packaged: CheckedFlow, flow_dir: Path | None,
     problems = LocalTarget.unsupported(checked)
     if problems:
         for problem in problems:
-            click.echo(problem, err=True)
+            click.echo(concise(problem), err=True)
         sys.exit(EXIT_FAILED)
     package = code_package
     if package is None:

@@ -9,6 +9,7 @@ import sys
 import time
 from typing import ClassVar
 
+from compiler.diagnostics import Diagnostic, rule
 from compiler.graph import NodeKind
 from compiler.pipeline import CheckedFlow
 from runtime_shim.datastore.base import Datastore
@@ -37,14 +38,17 @@ class LocalTarget(TargetBase):
     SUPPORTS_SCHEDULE = False
 
     @classmethod
-    def unsupported(cls, checked: CheckedFlow) -> list[str]:
-        """One-line reasons this flow cannot run locally (empty when it can)."""
+    def unsupported(cls, checked: CheckedFlow) -> list[Diagnostic]:
+        """FLC201 for each construct this flow uses that the local runner cannot run."""
         problems = []
         for node in checked.graph:
             if node.kind is NodeKind.PARALLEL and not cls.SUPPORTS_PARALLEL:
-                step = checked.flow.step(node.name)
-                problems.append(f"{step.span}: step '{node.name}' uses num_parallel, which the "
-                                "local runner does not support; use foreach instead")
+                transition = checked.flow.step(node.name).transition
+                assert transition is not None
+                problems.append(rule("FLC201").at(
+                    transition.span,
+                    f"step '{node.name}' uses num_parallel, which the local runner cannot run",
+                    help="use a foreach over range(n) to run n tasks locally"))
         return problems
 
     def run(
