@@ -69,6 +69,13 @@ class _JSONType:
 JSONType = _JSONType()
 
 _NO_DEFAULT: Any = object()
+_loading_for_task = False  # set by the shim while it imports a flow file
+
+
+def loading_for_task(active: bool) -> None:
+    """Tell `FlowSpec()` that the shim is importing the flow file (so it must not exit)."""
+    global _loading_for_task
+    _loading_for_task = active
 
 
 class Parameter:
@@ -118,7 +125,8 @@ class FlowSpec:
     """Base class of every flow. Instances exist only inside a task, bound by the shim."""
 
     def __init__(self, use_cli: bool = True) -> None:
-        if use_cli:
+        # Inside a task (the shim imports the flow file) a module-level `MyFlow()` does nothing.
+        if use_cli and not current.is_running_flow and not _loading_for_task:
             script = sys.argv[0] if sys.argv and sys.argv[0] else "flow.py"
             print(f"{type(self).__name__} is a flowc flow: run it with "
                   f"`flowc run {os.path.relpath(script)}` (see `flowc --help`)")

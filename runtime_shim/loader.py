@@ -19,7 +19,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING
 
 from compiler.ir import Flow, IRFormatError, loads
-from runtime_shim import metaflow_alias
+from runtime_shim import api, metaflow_alias
 from runtime_shim.api import FlowSpec
 from runtime_shim.codepkg import IR_FILE
 from runtime_shim.errors import InfraError, UserError
@@ -105,6 +105,7 @@ def import_flow_module(code_dir: Path, flow: Flow) -> ModuleType:
         raise InfraError(f"cannot import the flow file {path}")
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
+    api.loading_for_task(True)
     try:
         spec.loader.exec_module(module)
     except BaseException as exc:
@@ -113,6 +114,8 @@ def import_flow_module(code_dir: Path, flow: Flow) -> ModuleType:
             raise
         traceback.print_exc()
         raise UserError(f"importing {flow.path} raised {type(exc).__name__}: {exc}") from exc
+    finally:
+        api.loading_for_task(False)
     return module
 
 

@@ -293,3 +293,12 @@ def test_latest_iteration_of_a_loop(tmp_path: Path, last: int) -> None:
     assert found is not None and found.iteration == last
     assert len(reader._cache) <= 2 * (last + 1).bit_length() + 3  # probes, not a scan
     assert RecordReader(store, "r1").latest("other", ()) is None
+
+
+def test_flow_instantiated_at_module_level(tmp_path: Path) -> None:
+    code_dir, ds, _ = _setup(tmp_path, "shim_switch")
+    source = code_dir / "shim_switch.py"
+    source.write_text(source.read_text() + "\nShimSwitchFlow()  # no __main__ guard\n")
+    result = run_shim("start", datastore=ds, code_dir=code_dir)
+    assert result.code == 0, result.stderr
+    assert result.outputs["switch_choice"] == "high"
