@@ -148,3 +148,10 @@ def test_subprocess_launcher_runs_the_same_flow(tmp_path: Path) -> None:
                    env={"FLOWC_LOCAL_LAUNCHER": "subprocess"})
     assert result.returncode == 0, result.stdout + result.stderr
     assert latest("ForeachFlow", ds)["join"].task.data.total_length == 19  # type: ignore[index]
+
+
+def test_task_output_is_echoed_before_its_outcome(tmp_path: Path) -> None:
+    result = run_ok(ROOT / "examples/hello.py", tmp_path / "ds")
+    lines = result.stdout.splitlines()
+    assert lines.index("  end | hello, world") + 1 == lines.index(
+        next(line for line in lines if line.startswith("end ok")))

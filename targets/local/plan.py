@@ -162,6 +162,7 @@ class Event:
     message: str = ""
     log: str = ""
     delay: float = 0.0
+    output: tuple[str, ...] = ()  # what the task printed (the runner echoes it)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -15,6 +15,9 @@ from compiler.ir import Flow, JsonValue
 RETRY_TIMES = 3
 RETRY_MINUTES = 2.0
 TAIL_BYTES = 8192
+OUTPUT_BYTES = 64 << 10  # at most this much of a task's output is echoed by the runner
+OUTPUT_LINES = 100
+SHIM_PREFIX = "flowc: "  # the shim's own last stderr line (docs/task-contract.md)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -80,3 +83,27 @@ def failure_message(stderr: Path, returncode: int, timed_out: bool, timeout: flo
         return f"killed by {name}"
     line = last_line(stderr)
     return line or f"exited with code {returncode}"
+
+
+def task_output(path: Path) -> tuple[str, ...]:
+    """What the user's code printed (the shim echoes it on stderr), without the shim's own
+    closing line; the last OUTPUT_LINES lines of at most OUTPUT_BYTES."""
+    try:
+        with open(path, "rb") as stream:
+            stream.seek(0, 2)
+            size = stream.tell()
+            if size == 0:
+                return ()
+            stream.seek(max(size - OUTPUT_BYTES, 0))
+            text = stream.read().decode(errors="replace")
+    except OSError:
+        return ()
+    lines = text.rstrip("\n").split("\n")
+    if size > OUTPUT_BYTES:
+        lines = lines[1:]  # the first one is cut
+    if lines and lines[-1].startswith(SHIM_PREFIX):
+        lines.pop()
+    if len(lines) > OUTPUT_LINES:
+        skipped = len(lines) - OUTPUT_LINES
+        lines = [f"... ({skipped} more lines in the task's log)", *lines[-OUTPUT_LINES:]]
+    return tuple(line.rstrip("\r") for line in lines)

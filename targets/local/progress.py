@@ -1,9 +1,10 @@
 """Turning runner events into what the user sees: a live status line on a terminal, plain
 lines otherwise, and the end-of-run summary. It writes through a sink the CLI provides.
 
-Plain mode prints one line per finished task (`train[3] ok (0.4s)`), per retry and per
-failure. Terminal mode keeps permanent lines for retries and failures and redraws one status
-line (`start ✓ · train 57/200 (2 running) · join · end`) at most ten times a second.
+Plain mode prints what each task printed (`  train[3] | ...`), then one line per finished
+task (`train[3] ok (0.4s)`), per retry and per failure. Terminal mode keeps permanent lines
+for output, retries and failures, and redraws one status line
+(`start ✓ · train 57/200 (2 running) · join · end`) at most ten times a second.
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ class Progress:
     def __call__(self, event: Event) -> None:
         count = self.counts.setdefault(event.key.step, _StepCount())
         label = str(event.key)
+        for line in event.output:  # what the task printed comes before its outcome
+            self._line(f"  {label} | {line}")
         match event.kind:
             case "queued":
                 count.queued += 1

@@ -22,7 +22,7 @@ from compiler.pipeline import CheckedFlow
 from targets.base import shim_command
 from targets.local.launch import LOST, Launcher, make_launcher
 from targets.local.plan import Event, Outputs, PlanError, Planner, RunResult, TaskFailure, TaskKey
-from targets.local.policy import StepPolicy, failure_message, policies
+from targets.local.policy import StepPolicy, failure_message, policies, task_output
 
 Reporter = Callable[[Event], None]
 Reuse = Callable[[TaskKey], Outputs | None]
@@ -170,9 +170,11 @@ class Scheduler:
         if returncode == 0 and not run.timed_out:
             try:
                 outputs = Outputs.parse((run.workdir / "stdout").read_text(errors="replace"))
+                output = task_output(run.workdir / "stderr")
                 shutil.rmtree(run.workdir, ignore_errors=True)
                 state.done += 1
-                self.report(Event(kind="ok", key=run.key, attempt=run.attempt, seconds=seconds))
+                self.report(Event(kind="ok", key=run.key, attempt=run.attempt, seconds=seconds,
+                                  output=output))
                 self._advance(run.key, outputs)
                 return
             except PlanError as exc:
@@ -180,18 +182,20 @@ class Scheduler:
         else:
             message = failure_message(run.workdir / "stderr", returncode, run.timed_out,
                                       policy.timeout, lost=returncode == LOST)
+        output = task_output(run.workdir / "stderr")
         retryable = returncode != 2 and run.attempt < policy.retries
         if retryable and not state.failures:
             due = time.monotonic() + policy.retry_delay
             heapq.heappush(state.delayed, (due, token, run.key, run.attempt + 1))
             self.report(Event(kind="retrying", key=run.key, attempt=run.attempt,
-                              seconds=seconds, message=message, delay=policy.retry_delay))
+                              seconds=seconds, message=message, delay=policy.retry_delay,
+                              output=output))
             return
         log = self._log_location(run)
         state.failures.append(TaskFailure(key=run.key, attempt=run.attempt, message=message,
                                           log=log))
         self.report(Event(kind="failed", key=run.key, attempt=run.attempt, seconds=seconds,
-                          message=message, log=log))
+                          message=message, log=log, output=output))
         state.ready.clear()
         state.delayed.clear()
 
