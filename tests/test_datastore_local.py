@@ -273,3 +273,20 @@ def test_any_chunking_gives_the_same_blob(tmp_path: Path, parts: list[bytes]) ->
     whole = b"".join(parts)
     assert store.put_blob("F", parts) == _sha(whole) == store.put_blob("F", whole)
     assert bytes(store.get_blob("F", _sha(whole))) == whole
+
+
+def test_large_blob_is_mapped_copy_on_write(store: LocalDatastore, tmp_path: Path) -> None:
+    from runtime_shim.datastore.local import MAP_MIN
+
+    payload = os.urandom(MAP_MIN + 100)
+    digest = store.put_blob("F", payload)
+    first, second = store.get_blob("F", digest), store.get_blob("F", digest)
+    assert not first.readonly and first == payload
+    first[0:4] = b"\0\0\0\0"  # private to this load: neither the file nor other loads change
+    assert second == payload and (tmp_path / blob_key("F", digest)).read_bytes() == payload
+    path = tmp_path / blob_key("F", digest)
+    corrupt = bytearray(payload)
+    corrupt[-1] ^= 1
+    path.write_bytes(bytes(corrupt))
+    with pytest.raises(IntegrityError, match="is corrupt"):
+        store.get_blob("F", digest)
