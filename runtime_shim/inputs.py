@@ -41,21 +41,21 @@ class InputTask:
         return f"<input {record.pathspec}>"
 
 
-class Inputs(Sequence[InputTask]):
-    """The `inputs` argument of a join step."""
+class Inputs:
+    """The `inputs` argument of a join step.
+
+    Only dunder methods and private names, so that `inputs.<step>` works for any step name
+    (a step may well be called `count`, `index` or `records`).
+    """
 
     def __init__(self, records: Sequence[TaskRecord], store: TaskStore) -> None:
         self._records = tuple(records)
         self._tasks = tuple(InputTask(record, store) for record in records)
 
-    @property
-    def records(self) -> tuple[TaskRecord, ...]:
-        return self._records
-
     def __len__(self) -> int:
         return len(self._tasks)
 
-    def __getitem__(self, index: Any) -> Any:
+    def __getitem__(self, index: int) -> InputTask:
         return self._tasks[index]
 
     def __iter__(self) -> Iterator[InputTask]:
@@ -71,6 +71,11 @@ class Inputs(Sequence[InputTask]):
 
     def __repr__(self) -> str:
         return f"<inputs: {', '.join(r.pathspec for r in self._records)}>"
+
+
+def input_records(inputs: Inputs) -> tuple[TaskRecord, ...]:
+    """The records behind a join's `inputs`, in input order."""
+    return inputs._records
 
 
 def _input_label(record: TaskRecord) -> str:

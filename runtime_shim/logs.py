@@ -83,6 +83,7 @@ class TaskLogs:
             self._pumps.append(pump)
             os.dup2(write_fd, fd)
             os.close(write_fd)
+        _line_buffered()  # so that a long task's logs stream line by line
         return self
 
     def __exit__(
@@ -117,6 +118,16 @@ class TaskLogs:
     def read(self) -> tuple[bytes, bytes]:
         """The captured (stdout, stderr) bytes so far."""
         return self.stdout_path.read_bytes(), self.stderr_path.read_bytes()
+
+
+def _line_buffered() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(line_buffering=True)
+            except (OSError, ValueError):
+                continue
 
 
 def _flush_python_streams() -> None:

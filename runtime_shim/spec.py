@@ -14,7 +14,7 @@ from typing import Any
 
 from runtime_shim.api import BINDING_ATTRIBUTE, FlowSpec
 from runtime_shim.errors import UserError
-from runtime_shim.inputs import Inputs, merged_refs
+from runtime_shim.inputs import Inputs, input_records, merged_refs
 from runtime_shim.records import ArtifactRef, TaskStore
 
 
@@ -138,7 +138,7 @@ class StepBinding:
             )
         set_here = {k: v for k, v in flow.__dict__.items() if not k.startswith("_flowc")}
         skip = frozenset(self.parameters or ()) | frozenset(self._parameter_names(flow))
-        adopted = merged_refs(self.step, inputs.records, set_here=set_here, include=include,
+        adopted = merged_refs(self.step, input_records(inputs), set_here=set_here, include=include,
                               exclude=exclude, skip=skip)
         self.inherited.update(adopted)
 

@@ -210,3 +210,19 @@ def test_orchestrator_outputs_are_a_function_of_the_record() -> None:
     assert orchestrator_outputs(switch) == {
         "task_id": "t@2", "foreach_cardinality": 0, "foreach_indices": [],
         "switch_choice": "again"}
+
+
+def test_inputs_by_step_name_even_for_names_like_count() -> None:
+    from runtime_shim.inputs import Inputs, InputTask
+
+    records = [_record("count", "t"), _record("index", "t"), _record("records", "t")]
+    inputs = Inputs(records, store=None)  # type: ignore[arg-type]
+    assert len(inputs) == 3 and [type(task) for task in inputs] == [InputTask] * 3
+    assert inputs.count is inputs[0] and inputs.index is inputs[1]
+    assert inputs.records is inputs[2]
+    with pytest.raises(AttributeError, match="no input from step 'other'"):
+        _ = inputs.other
+    with pytest.raises(AttributeError, match="has no artifact 'x'"):
+        _ = inputs[0].x
+    with pytest.raises(AttributeError, match="read-only"):
+        inputs[0].x = 1
