@@ -80,7 +80,14 @@ def _say(message: str) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)  # exits 2 with a one-line error on bad usage
+    parser = build_parser()
+    args = parser.parse_args(argv)  # exits 2 with a one-line error on bad usage
+    from runtime_shim.identity import InvalidTaskId, check_name
+
+    try:
+        check_name("run id", args.run_id)
+    except InvalidTaskId as exc:
+        parser.error(f"--run-id: {exc}")
     import shutil
     import tempfile
     from pathlib import Path

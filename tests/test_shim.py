@@ -96,6 +96,8 @@ def test_foreach_flow_task_by_task(tmp_path: Path) -> None:
     ("step", "args", "code", "message"),
     [
         ("start", {"extra": ("--run-id",)}, 2, "error:"),
+        ("start", {"run_id": "bad/id"}, 2, "error: --run-id: run id 'bad/id' cannot be used"),
+        ("join", {}, 3, "ShimForeachFlow/r1/start/t has no record"),
         ("nope", {}, 2, "unknown step 'nope'"),
         ("body", {}, 2, "--index-path needs 1"),
         ("start", {"extra": ("--index-path", "a,b")}, 2, "not a comma-separated list"),
