@@ -13,7 +13,7 @@ import hashlib
 import pickle
 import struct
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,8 +35,6 @@ COMPRESS_MAX = 8 << 20
 COMPRESS_SAMPLE = 64 << 10
 COMPRESS_KEEP_RATIO = 0.85  # keep the compressed stream only if it is at most this fraction
 ZLIB_LEVEL = 1
-
-HASH_PIECE = 8 << 20  # hash and write large buffers in pieces of this size
 
 
 class SerializationError(Exception):
@@ -168,22 +166,9 @@ def deserialize(blob: Any, *, where: str = "blob") -> Any:
     return pickle.loads(stream, buffers=buffers)
 
 
-def load(blob: Any, *, where: str = "blob") -> Any:
-    """Alias of `deserialize`."""
-    return deserialize(blob, where=where)
-
-
 def hash_chunks(chunks: Iterable[Any]) -> str:
     """sha256 hex digest of the concatenation of `chunks` (no copy; releases the GIL)."""
     digest = hashlib.sha256()
     for chunk in chunks:
         digest.update(chunk)
     return digest.hexdigest()
-
-
-def pieces(chunks: Sequence[Any], size: int = HASH_PIECE) -> Iterable[memoryview]:
-    """The chunks cut into views of at most `size` bytes (to overlap hashing and writing)."""
-    for chunk in chunks:
-        view = memoryview(chunk).cast("B")
-        for start in range(0, view.nbytes, size):
-            yield view[start : start + size]
