@@ -48,7 +48,7 @@ def _hash_all(digest: Any, chunks: Iterable[memoryview]) -> None:
 
 
 def write_hashed(file: BinaryIO, chunks: list[memoryview], size: int, fsync: bool) -> str:
-    """Write the chunks to `file` and return their sha256; fsync at the end when asked.
+    """Write the chunks to `file` and return their sha256 (the caller does the final fsync).
 
     The source memory does not change while it is written, so for a large blob one thread
     hashes all of it while this one writes all of it (no per-piece hand-off). With `fsync`,
@@ -76,8 +76,6 @@ def write_hashed(file: BinaryIO, chunks: list[memoryview], size: int, fsync: boo
             hasher.join()
             if syncer is not None:
                 syncer.join()
-    if fsync:
-        os.fsync(file.fileno())
     return digest.hexdigest()
 
 

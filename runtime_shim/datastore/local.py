@@ -186,13 +186,15 @@ class LocalDatastore(Datastore):
                 raise IntegrityError(f"blob bytes hash to {digest}, not to the given {expected}")
             final = self.path(key) if key else self.path(blob_key(namespace, digest))
             if key is None and self._blob_present(final, size):
-                temp.unlink()
+                temp.unlink()  # dedup: no need to make the copy durable
                 return digest
+            if self.fsync:
+                _fsync_path(temp)
             final.parent.mkdir(parents=True, exist_ok=True)
             os.replace(temp, final)
             temp = None
             if self.fsync:
-                _fsync_directory(final.parent)
+                _fsync_path(final.parent)
             return digest
         except OSError as exc:
             raise DatastoreError(f"cannot write {key or 'blob'} under {self.root}: {exc}") from exc
@@ -212,8 +214,9 @@ def _map_private(file: BinaryIO, size: int) -> memoryview | None:
     return memoryview(mapping)
 
 
-def _fsync_directory(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
+def _fsync_path(path: Path) -> None:
+    """fsync a file or a directory by path."""
+    fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
     finally:
