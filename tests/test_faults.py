@@ -108,3 +108,12 @@ def test_bad_invocations_give_one_line_and_exit_2(tmp_path: Path, args: list[str
     assert len(lines) == 1 and needle in lines[0], result.stderr
     assert result.stdout == ""
     assert not (ds / "ParametersFlow").exists()
+
+
+def test_existing_run_id_is_refused(tmp_path: Path) -> None:
+    ds = tmp_path / "ds"
+    run_ok(ROOT / "examples/hello.py", ds, "--run-id", "same")
+    again = flowc("run", str(ROOT / "examples/hello.py"), "--datastore", str(ds),
+                  "--run-id", "same")
+    assert again.returncode == 2 and "already exists" in again.stderr
+    assert len(again.stderr.strip().splitlines()) == 1

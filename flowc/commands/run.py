@@ -81,6 +81,7 @@ def execute(checked: CheckedFlow, packaged: CheckedFlow, flow_dir: Path | None,
     from compiler.ir import dumps
     from compiler.render import concise
     from runtime_shim.codepkg import store_code_package
+    from runtime_shim.records import TaskStore
     from targets.local.progress import Progress
     from targets.local.runs import new_run_id
     from targets.local.target import LocalTarget
@@ -90,12 +91,14 @@ def execute(checked: CheckedFlow, packaged: CheckedFlow, flow_dir: Path | None,
         for problem in problems:
             click.echo(concise(problem), err=True)
         sys.exit(EXIT_FAILED)
+    run_id = kwargs.pop("run_id", None) or new_run_id()
+    if TaskStore(datastore, checked.flow.name).list_steps(run_id):
+        fail(f"run {checked.flow.name}/{run_id} already exists in {datastore.url}")
     package = code_package
     if package is None:
         assert flow_dir is not None
         package = store_code_package(datastore, packaged.flow.name, flow_dir,
                                      dumps(packaged.flow))
-    run_id = kwargs.pop("run_id", None) or new_run_id()
     tty = sys.stdout.isatty()
     progress = Progress(lambda text, nl: click.echo(text, nl=nl), checked.graph.topological_order,
                         tty=tty, width=shutil.get_terminal_size().columns)
