@@ -76,3 +76,17 @@ def test_resume_reuses_finished_tasks(tmp_path: Path) -> None:
     assert "join ok" in again.stdout and "body[3] reused" in again.stdout
     bad = flowc("resume", run.id, "--from", "nosuch", "--datastore", str(ds))
     assert bad.returncode == 2 and "nosuch" in bad.stderr
+
+
+def test_default_datastore_is_dot_flowc(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("FLOWC_DATASTORE", raising=False)
+    ran = flowc("run", str(ROOT / "examples/linear.py"), cwd=tmp_path,
+                env={"FLOWC_DATASTORE": ""})
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    assert (tmp_path / ".flowc").is_dir()
+    listing = flowc("runs", cwd=tmp_path, env={"FLOWC_DATASTORE": ""})
+    assert listing.returncode == 0 and " ok " in listing.stdout
+    monkeypatch.chdir(tmp_path)
+    flow_name = listing.stdout.splitlines()[1].split("/")[0]
+    run = Flow(flow_name).latest_run
+    assert run is not None and run.successful
