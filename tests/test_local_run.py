@@ -139,6 +139,11 @@ def test_whole_run_against_s3(tmp_path: Path, s3_url: str, aws_env: str) -> None
     run = Flow("ForeachFlow", datastore=s3_url).latest_run
     assert run is not None and run.successful
     assert run["join"].task.data.total_length == 19
+    env = {"FLOWC_S3_ENDPOINT_URL": aws_env}
+    listing = flowc("runs", "--datastore", s3_url, env=env)
+    assert listing.returncode == 0 and f"ForeachFlow/{run.id}" in listing.stdout
+    shown = flowc("show", f"{run.id}/join", "--datastore", s3_url, env=env)
+    assert shown.returncode == 0 and "total_length" in shown.stdout
 
 
 def test_subprocess_launcher_runs_the_same_flow(tmp_path: Path) -> None:
