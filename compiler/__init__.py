@@ -1,8 +1,23 @@
 """flowc's compiler: Python flow source -> IR -> checked IR, with diagnostics.
 
-Importing this package is light: the frontend (stdlib `ast`) is imported on first parse.
+Importing this package costs nothing: the runtime shim imports `compiler.ir` and
+`compiler.graph` inside every task, so the pipeline (and the frontend behind it) is loaded
+only when one of its names is first used.
 """
 
-from compiler.pipeline import CheckedFlow, CheckResult, check_file, check_source
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from compiler.pipeline import CheckedFlow, CheckResult, check_file, check_source
 
 __all__ = ["CheckResult", "CheckedFlow", "check_file", "check_source"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in __all__:
+        from compiler import pipeline
+
+        return getattr(pipeline, name)
+    raise AttributeError(f"module 'compiler' has no attribute {name!r}")
