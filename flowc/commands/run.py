@@ -81,6 +81,7 @@ def execute(checked: CheckedFlow, packaged: CheckedFlow, flow_dir: Path | None,
     from compiler.ir import dumps
     from compiler.render import concise
     from runtime_shim.codepkg import store_code_package
+    from runtime_shim.datastore import DatastoreError
     from runtime_shim.records import TaskStore
     from targets.local.progress import Progress
     from targets.local.runs import new_run_id
@@ -92,13 +93,16 @@ def execute(checked: CheckedFlow, packaged: CheckedFlow, flow_dir: Path | None,
             click.echo(concise(problem), err=True)
         sys.exit(EXIT_FAILED)
     run_id = kwargs.pop("run_id", None) or new_run_id()
-    if TaskStore(datastore, checked.flow.name).list_steps(run_id):
-        fail(f"run {checked.flow.name}/{run_id} already exists in {datastore.url}")
     package = code_package
-    if package is None:
-        assert flow_dir is not None
-        package = store_code_package(datastore, packaged.flow.name, flow_dir,
-                                     dumps(packaged.flow))
+    try:
+        if TaskStore(datastore, checked.flow.name).list_steps(run_id):
+            fail(f"run {checked.flow.name}/{run_id} already exists in {datastore.url}")
+        if package is None:
+            assert flow_dir is not None
+            package = store_code_package(datastore, packaged.flow.name, flow_dir,
+                                         dumps(packaged.flow))
+    except DatastoreError as exc:
+        fail(str(exc))
     tty = sys.stdout.isatty()
     progress = Progress(lambda text, nl: click.echo(text, nl=nl), checked.graph.topological_order,
                         tty=tty, width=shutil.get_terminal_size().columns)
@@ -110,6 +114,8 @@ def execute(checked: CheckedFlow, packaged: CheckedFlow, flow_dir: Path | None,
     except KeyboardInterrupt:
         click.echo("\ninterrupted: running tasks were killed", err=True)
         sys.exit(130)
+    except DatastoreError as exc:
+        fail(str(exc))
     progress.summary(checked.flow.name, result)
     if not result.ok:
         sys.exit(EXIT_FAILED)

@@ -18,7 +18,7 @@ from compiler.graph import FlowGraph
 from compiler.ir import loads
 from compiler.pipeline import CheckedFlow
 from runtime_shim import codepkg
-from runtime_shim.datastore.base import Datastore
+from runtime_shim.datastore.base import Datastore, DatastoreError
 from runtime_shim.records import TaskRecord, TaskStore
 from targets.local.plan import Outputs, TaskKey
 
@@ -73,7 +73,10 @@ class Reuser:
     def __call__(self, key: TaskKey) -> Outputs | None:
         if key.step in self.rerun:
             return None
-        record = self.store.read_record(self.origin_run_id, key.step, key.task_id)
+        try:
+            record = self.store.read_record(self.origin_run_id, key.step, key.task_id)
+        except DatastoreError:  # an unreadable record: the task runs again
+            return None
         if record is None:
             return None
         self.store.write_record(dataclasses.replace(record, run_id=self.run_id))
