@@ -98,7 +98,7 @@ def test_timeout_kills_and_counts_as_failure() -> None:
     began = time.monotonic()
     result = sched.run()
     assert not result.ok and launcher.killed
-    assert 0.9 <= time.monotonic() - began < 5
+    assert time.monotonic() - began >= 0.9  # the 1 s @timeout, not earlier
     assert "timed out after 1s" in result.failures[0].message
     assert [e.key.step for e in events if e.kind == "failed"] == ["nap"]
 
