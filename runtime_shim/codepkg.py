@@ -23,6 +23,8 @@ if TYPE_CHECKING:  # tarfile and gzip are imported only when a package is built 
     from runtime_shim.datastore.base import Datastore
 
 IR_FILE = "ir.json"
+# The datastore namespace of every code package: a hyphen keeps it apart from flow names.
+CODE_NAMESPACE = "code-packages"
 SKIPPED_DIRS = frozenset({".flowc", "__pycache__", ".git", "node_modules", ".hg", ".tox"})
 SKIPPED_DIR_PREFIXES = (".venv",)
 SKIPPED_SUFFIXES = (".pyc", ".pyo")
@@ -85,11 +87,9 @@ def build_code_package(root: str | os.PathLike[str], ir_json: str) -> bytes:
     return packed.getvalue()
 
 
-def store_code_package(
-    datastore: Datastore, namespace: str, root: str | os.PathLike[str], ir_json: str
-) -> str:
-    """Build the package and store it as a blob of `namespace` (the flow); return its sha256."""
-    return datastore.put_blob(namespace, build_code_package(root, ir_json))
+def store_code_package(datastore: Datastore, root: str | os.PathLike[str], ir_json: str) -> str:
+    """Build the package and store it as a blob of CODE_NAMESPACE; return its sha256."""
+    return datastore.put_blob(CODE_NAMESPACE, build_code_package(root, ir_json))
 
 
 def default_cache_dir() -> Path:

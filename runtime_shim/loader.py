@@ -22,7 +22,7 @@ from compiler.ir import Flow, IRFormatError, loads
 from runtime_shim import api, metaflow_alias
 from runtime_shim.api import FlowSpec
 from runtime_shim.codepkg import IR_FILE
-from runtime_shim.errors import InfraError, UserError
+from runtime_shim.errors import InfraError, UsageError, UserError
 
 if TYPE_CHECKING:
     from runtime_shim.datastore.base import Datastore
@@ -55,16 +55,18 @@ def read_ir(code_dir: Path) -> Flow:
 def code_dir_from_package(datastore: Datastore, digest: str) -> Path:
     """The unpacked code package `digest` (fetched from the datastore once per machine)."""
     from runtime_shim import codepkg
-    from runtime_shim.datastore.base import DatastoreError, NotFound
-    from runtime_shim.storage import package_namespace
+    from runtime_shim.datastore.base import DatastoreError, NotFound, check_digest
 
+    try:
+        check_digest(digest)
+    except ValueError as exc:
+        raise UsageError(f"--code-package: {exc}") from None
     cache = codepkg.default_cache_dir()
     found = codepkg.cached_package(digest, cache)
     if found is not None:
         return found
-    namespace = package_namespace(datastore, digest)
     try:
-        data = bytes(datastore.get_blob(namespace, digest))
+        data = bytes(datastore.get_blob(codepkg.CODE_NAMESPACE, digest))
     except NotFound:
         raise InfraError(f"code package {digest} not found in {datastore.url}") from None
     except (DatastoreError, ValueError) as exc:

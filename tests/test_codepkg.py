@@ -102,8 +102,8 @@ def test_task_runs_from_a_stored_package(tmp_path: Path) -> None:
     ds = LocalDatastore(datastore)
     ir_json = (tmp_path / "code" / IR_FILE).read_text()
     (tmp_path / "code" / IR_FILE).unlink()
-    digest = store_code_package(ds, checked.flow.name, tmp_path / "code", ir_json)
-    assert digest == store_code_package(ds, checked.flow.name, tmp_path / "code", ir_json)
+    digest = store_code_package(ds, tmp_path / "code", ir_json)
+    assert digest == store_code_package(ds, tmp_path / "code", ir_json)
     env = {"FLOWC_CODE_CACHE": str(tmp_path / "cache")}
     for step, index in (("start", ()), ("body", (0,))):
         result = run_shim(step, datastore=datastore, code_package=digest, index_path=index,
@@ -116,7 +116,7 @@ def test_task_runs_from_a_stored_package(tmp_path: Path) -> None:
     missing = run_shim("start", datastore=datastore, code_package="0" * 64, env=env)
     assert missing.code == 3 and f"code package {'0' * 64} not found" in missing.last_error_line
     malformed = run_shim("start", datastore=datastore, code_package="xyz", env=env)
-    assert malformed.code == 3 and "invalid blob hash" in malformed.last_error_line
+    assert malformed.code == 2 and "invalid blob hash" in malformed.last_error_line
 
 
 def test_task_runs_from_a_package_on_s3(tmp_path: Path, s3_url: str) -> None:
@@ -125,7 +125,7 @@ def test_task_runs_from_a_package_on_s3(tmp_path: Path, s3_url: str) -> None:
     checked = compile_flow(FLOWS / "shim_foreach.py", tmp_path / "code")
     ir_json = (tmp_path / "code" / IR_FILE).read_text()
     ds = open_datastore(s3_url)
-    digest = store_code_package(ds, checked.flow.name, tmp_path / "code", ir_json)
+    digest = store_code_package(ds, tmp_path / "code", ir_json)
     env = {"FLOWC_CODE_CACHE": str(tmp_path / "cache")}
     start = run_shim("start", datastore=s3_url, code_package=digest, env=env)
     assert start.code == 0, start.stderr
@@ -141,7 +141,7 @@ def test_unwritable_cache_falls_back_to_the_temp_directory(tmp_path: Path) -> No
     (tmp_path / "ds").mkdir()
     ds = LocalDatastore(tmp_path / "ds")
     ir_json = (tmp_path / "code" / IR_FILE).read_text()
-    digest = store_code_package(ds, checked.flow.name, tmp_path / "code", ir_json)
+    digest = store_code_package(ds, tmp_path / "code", ir_json)
     (tmp_path / "not-a-dir").write_text("")
     (tmp_path / "tmp").mkdir()
     env = {"FLOWC_CODE_CACHE": str(tmp_path / "not-a-dir" / "cache"),

@@ -99,8 +99,7 @@ def execute(checked: CheckedFlow, packaged: CheckedFlow, flow_dir: Path | None,
             fail(f"run {checked.flow.name}/{run_id} already exists in {datastore.url}")
         if package is None:
             assert flow_dir is not None
-            package = store_code_package(datastore, packaged.flow.name, flow_dir,
-                                         dumps(packaged.flow))
+            package = store_code_package(datastore, flow_dir, dumps(packaged.flow))
     except DatastoreError as exc:
         fail(str(exc))
     tty = sys.stdout.isatty()

@@ -88,17 +88,17 @@ class Reuser:
 # --- the origin run's code (`flowc resume RUN` without a file) ----------------------------
 
 
-def unpacked_package(datastore: Datastore, flow: str, digest: str) -> Path:
+def unpacked_package(datastore: Datastore, digest: str) -> Path:
     """The directory of code package `digest`, unpacked into the shim's cache if needed."""
     cache = codepkg.default_cache_dir()
     found = codepkg.cached_package(digest, cache)
     if found is not None:
         return found
-    data = bytes(datastore.get_blob(flow, digest))
+    data = bytes(datastore.get_blob(codepkg.CODE_NAMESPACE, digest))
     return codepkg.unpack_code_package(data, digest, cache)
 
 
 def checked_from_package(datastore: Datastore, flow: str, digest: str) -> CheckedFlow:
     """The checked flow stored in a code package (it was checked when the run was made)."""
-    ir = loads((unpacked_package(datastore, flow, digest) / codepkg.IR_FILE).read_text())
+    ir = loads((unpacked_package(datastore, digest) / codepkg.IR_FILE).read_text())
     return CheckedFlow(flow=ir, graph=FlowGraph.build(ir))
