@@ -60,11 +60,16 @@ def main() -> None:
     options = parser.parse_args()
     sizes = [int(s) for s in options.sizes.split(",")]
     work = Path(tempfile.mkdtemp(prefix="flowc-bench-"))
-    env = dict(os.environ, METAFLOW_HOME=str(work / "mfhome"), USERNAME="bench",
-               METAFLOW_DEFAULT_DATASTORE="local", METAFLOW_DEFAULT_METADATA="local")
+    env = dict(
+        os.environ,
+        METAFLOW_HOME=str(work / "mfhome"),
+        USERNAME="bench",
+        METAFLOW_DEFAULT_DATASTORE="local",
+        METAFLOW_DEFAULT_METADATA="local",
+    )
     examples = sorted((ROOT / "examples").glob("*.py"))
 
-    print("== per file, cold (median of %d) ==" % options.repeat)
+    print(f"== per file, cold (median of {options.repeat}) ==")
     print(f"{'example':28} {'flowc s':>8} {'metaflow s':>10} {'speed-up':>8}")
     flowc_total = metaflow_total = 0.0
     for example in examples:
@@ -83,8 +88,10 @@ def main() -> None:
     print(f"metaflow ({len(examples)} processes):      {metaflow_total:.3f} s")
     print(f"speed-up: {metaflow_total / ours:.1f}x   (bar: >= 5x)")
 
-    print("\n== scale: generated flows (median of %d) ==" % options.repeat)
-    print(f"{'shape':8} {'steps':>6} {'flowc s':>8} {'growth':>7} {'metaflow s':>10} {'speed-up':>8}")
+    print(f"\n== scale: generated flows (median of {options.repeat}) ==")
+    print(
+        f"{'shape':8} {'steps':>6} {'flowc s':>8} {'growth':>7} {'metaflow s':>10} {'speed-up':>8}"
+    )
     for shape in flowgen.SHAPES:
         previous = None
         for size in sizes:

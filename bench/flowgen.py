@@ -56,7 +56,10 @@ def foreach(steps: int, module: str = "flowc", name: str = "NestFlow", depth: in
     pending_joins: list[str] = []
     for level in range(depth):
         chain_names = [f"l{level}_{i}" for i in range(body_len)]
-        lines += _step(previous, f"self.items = [0, 1]\n        self.next(self.{chain_names[0]}, foreach='items')")
+        lines += _step(
+            previous,
+            f"self.items = [0, 1]\n        self.next(self.{chain_names[0]}, foreach='items')",
+        )
         for current, following in zip(chain_names, chain_names[1:], strict=False):
             lines += _step(current, f"self.y = {len(lines)}\n        self.next(self.{following})")
         previous = chain_names[-1]

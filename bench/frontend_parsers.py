@@ -45,8 +45,12 @@ print(imported - begin, parsed - imported, positioned - parsed)
 def measure(parser: str, path: Path, repeat: int) -> tuple[float, float, float]:
     samples = []
     for _ in range(repeat):
-        out = subprocess.run([sys.executable, "-c", PROBE, parser, str(path)],
-                             capture_output=True, text=True, check=True).stdout
+        out = subprocess.run(
+            [sys.executable, "-c", PROBE, parser, str(path)],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
         samples.append(tuple(float(x) for x in out.split()))
     return tuple(statistics.median(column) for column in zip(*samples, strict=True))  # type: ignore[return-value]
 
@@ -57,7 +61,10 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     options = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="flowc-parsers-"))
-    print(f"{'flow':14} {'parser':7} {'import s':>9} {'parse s':>8} {'positions s':>11} {'total s':>8}")
+    print(
+        f"{'flow':14} {'parser':7} {'import s':>9} {'parse s':>8} {'positions s':>11}"
+        f" {'total s':>8}"
+    )
     for size in (int(s) for s in options.sizes.split(",")):
         path = work / f"chain_{size}.py"
         path.write_text(flowgen.chain(size))
@@ -65,7 +72,10 @@ def main() -> None:
         for name in ("ast", "libcst"):
             imported, parsed, positioned = measure(name, path, options.repeat)
             totals[name] = imported + parsed + positioned
-            print(f"chain {size:<8} {name:7} {imported:9.3f} {parsed:8.3f} {positioned:11.3f} {totals[name]:8.3f}")
+            print(
+                f"chain {size:<8} {name:7} {imported:9.3f} {parsed:8.3f} {positioned:11.3f}"
+                f" {totals[name]:8.3f}"
+            )
         print(f"{'':14} libcst / ast: {totals['libcst'] / totals['ast']:.1f}x")
     print("\n(ast carries positions in the tree, so its 'positions' column is zero.)")
 

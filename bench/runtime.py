@@ -33,7 +33,7 @@ Row = tuple[str, float, str, float, str]  # what, seconds, baseline, seconds, no
 
 
 def wide_flow(module: str, width: int) -> str:
-    return f'''from {module} import FlowSpec, step
+    return f"""from {module} import FlowSpec, step
 
 
 class WideFlow(FlowSpec):
@@ -59,10 +59,10 @@ class WideFlow(FlowSpec):
 
 if __name__ == "__main__":
     WideFlow()
-'''
+"""
 
 
-NOOP_FLOW = '''from flowc import FlowSpec, step
+NOOP_FLOW = """from flowc import FlowSpec, step
 
 
 class NoopFlow(FlowSpec):
@@ -73,7 +73,7 @@ class NoopFlow(FlowSpec):
     @step
     def end(self):
         pass
-'''
+"""
 
 
 def timed(action: Callable[[], object]) -> float:
@@ -83,8 +83,7 @@ def timed(action: Callable[[], object]) -> float:
 
 
 def run(argv: list[str], **kwargs: object) -> None:
-    subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                   **kwargs)  # type: ignore[call-overload]
+    subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **kwargs)  # type: ignore[call-overload]
 
 
 def bench_noop(work: Path, count: int) -> list[Row]:
@@ -105,10 +104,16 @@ def bench_noop(work: Path, count: int) -> list[Row]:
     package = store_code_package(datastore, "NoopFlow", flow_dir, dumps(checked.flow))
 
     def argv(i: int) -> tuple[str, ...]:
-        return shim_command(run_id=f"noop-{i}", step="start", datastore=str(store_dir),
-                            code_package=package, python=PYTHON)
+        return shim_command(
+            run_id=f"noop-{i}",
+            step="start",
+            datastore=str(store_dir),
+            code_package=package,
+            python=PYTHON,
+        )
 
     run(list(argv(-1)))  # warm the code cache and the .pyc files
+
     def repeat(make: Callable[[int], list[str]]) -> None:
         for i in range(count):
             run(make(i))
@@ -117,10 +122,12 @@ def bench_noop(work: Path, count: int) -> list[Row]:
     shim = timed(lambda: repeat(lambda i: list(argv(i)))) / count
     launcher = ForkServerLauncher(PYTHON)
     try:
+
         def forked() -> None:
             for i in range(count):
                 launcher.launch(i, argv(count + i), work / "out", work / "err")
                 assert launcher.events.get().returncode == 0
+
         forked()  # warm
         fork = timed(forked) / count
     finally:
@@ -138,19 +145,45 @@ def bench_foreach(work: Path, width: int, skip_metaflow: bool) -> list[Row]:
     run([FLOWC, "run", "wide.py", "--max-workers", "2"], cwd=flowc_dir)  # warm caches
     ours = timed(lambda: run([FLOWC, "run", "wide.py", "--max-workers", "2"], cwd=flowc_dir))
     if skip_metaflow:
-        return [(f"flowc run, {width}-way foreach", ours, "metaflow (skipped)", float("nan"),
-                 "")]
+        return [(f"flowc run, {width}-way foreach", ours, "metaflow (skipped)", float("nan"), "")]
     mf_dir = work / "metaflow-wide"
     mf_dir.mkdir()
     (mf_dir / "wide.py").write_text(wide_flow("metaflow", width))
-    env = {**os.environ, "METAFLOW_HOME": str(mf_dir), "USERNAME": "bench", "USER": "bench",
-           "METAFLOW_DEFAULT_DATASTORE": "local", "METAFLOW_DEFAULT_METADATA": "local",
-           "METAFLOW_DATASTORE_SYSROOT_LOCAL": str(mf_dir / "mf"),
-           "METAFLOW_DEFAULT_ENVIRONMENT": "local"}
-    theirs = timed(lambda: run([PYTHON, "wide.py", "--no-pylint", "run", "--max-workers", "2",
-                                "--max-num-splits", "300"], cwd=mf_dir, env=env))
-    return [(f"flowc run, {width}-way foreach, 2 workers", ours,
-             "metaflow run, same flow", theirs, "target: >= 10x")]
+    env = {
+        **os.environ,
+        "METAFLOW_HOME": str(mf_dir),
+        "USERNAME": "bench",
+        "USER": "bench",
+        "METAFLOW_DEFAULT_DATASTORE": "local",
+        "METAFLOW_DEFAULT_METADATA": "local",
+        "METAFLOW_DATASTORE_SYSROOT_LOCAL": str(mf_dir / "mf"),
+        "METAFLOW_DEFAULT_ENVIRONMENT": "local",
+    }
+    theirs = timed(
+        lambda: run(
+            [
+                PYTHON,
+                "wide.py",
+                "--no-pylint",
+                "run",
+                "--max-workers",
+                "2",
+                "--max-num-splits",
+                "300",
+            ],
+            cwd=mf_dir,
+            env=env,
+        )
+    )
+    return [
+        (
+            f"flowc run, {width}-way foreach, 2 workers",
+            ours,
+            "metaflow run, same flow",
+            theirs,
+            "target: >= 10x",
+        )
+    ]
 
 
 def bench_array(work: Path, megabytes: int) -> list[Row]:
@@ -196,12 +229,22 @@ def bench_array(work: Path, megabytes: int) -> list[Row]:
     gz_w, gz_r = timed(gz_save), timed(gz_load)
     size = f"{megabytes} MB ndarray"
     return [
-        (f"save+load {size} (datastore)", ours_w + ours_r, "open().write+fsync, read",
-         raw_w + raw_r, "target: >= 0.50x"),
+        (
+            f"save+load {size} (datastore)",
+            ours_w + ours_r,
+            "open().write+fsync, read",
+            raw_w + raw_r,
+            "target: >= 0.50x",
+        ),
         (f"  save {size} (datastore)", ours_w, "open().write+fsync", raw_w, ""),
         (f"  load {size} (datastore)", ours_r, "open().read", raw_r, ""),
-        (f"save+load {size} (datastore)", ours_w + ours_r, "pickle+gzip (Metaflow)",
-         gz_w + gz_r, ""),
+        (
+            f"save+load {size} (datastore)",
+            ours_w + ours_r,
+            "pickle+gzip (Metaflow)",
+            gz_w + gz_r,
+            "",
+        ),
     ]
 
 
@@ -220,9 +263,12 @@ def main() -> None:
     parser.add_argument("--array-mb", type=int, default=512)
     parser.add_argument("--noop", type=int, default=20)
     parser.add_argument("--skip-metaflow", action="store_true")
-    parser.add_argument("--keep-env", action="store_true",
-                        help="keep PYTHONDONTWRITEBYTECODE (by default it is unset, as on a "
-                        "normal machine, so that every interpreter reuses .pyc files)")
+    parser.add_argument(
+        "--keep-env",
+        action="store_true",
+        help="keep PYTHONDONTWRITEBYTECODE (by default it is unset, as on a "
+        "normal machine, so that every interpreter reuses .pyc files)",
+    )
     args = parser.parse_args()
     if not args.keep_env and os.environ.pop("PYTHONDONTWRITEBYTECODE", ""):
         sys.stderr.write("note: PYTHONDONTWRITEBYTECODE unset for the measured processes\n")

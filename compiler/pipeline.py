@@ -68,7 +68,9 @@ def check_file(
 
 
 def check_source(source: str, *, path: str, flow_name: str | None = None) -> CheckResult:
-    from compiler.frontend import parse_source  # imported on first parse: keeps `flowc --help` light
+    from compiler.frontend import (
+        parse_source,  # imported on first parse: keeps `flowc --help` light
+    )
     from compiler.validate import validate
 
     module = parse_source(source, path)

@@ -7,8 +7,8 @@ only); the results client (`Flow`, `Run`, ...) is loaded on first use.
 from typing import Any
 
 from runtime_shim.api import (
-    JSONType,
     FlowSpec,
+    JSONType,
     Parameter,
     batch,
     catch,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 
 import pytest
-
 from s3_server import *  # noqa: F403  (fixtures: the moto S3 server on 127.0.0.1)
 
 

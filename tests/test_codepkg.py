@@ -137,7 +137,7 @@ def test_task_runs_from_a_package_on_s3(tmp_path: Path, s3_url: str) -> None:
 
 
 def test_unwritable_cache_falls_back_to_the_temp_directory(tmp_path: Path) -> None:
-    checked = compile_flow(FLOWS / "shim_foreach.py", tmp_path / "code")
+    compile_flow(FLOWS / "shim_foreach.py", tmp_path / "code")
     (tmp_path / "ds").mkdir()
     ds = LocalDatastore(tmp_path / "ds")
     ir_json = (tmp_path / "code" / IR_FILE).read_text()
