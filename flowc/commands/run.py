@@ -183,7 +183,12 @@ def resume_command(run: str, file: Path | None, from_step: str | None, flow_name
                    max_workers: int | None, datastore: str | None) -> None:
     """A new run that reuses RUN's finished tasks and runs the rest (FILE: new code)."""
     from runtime_shim.records import TaskStore
-    from targets.local.resume import ResumeError, checked_from_package, downstream
+    from targets.local.resume import (
+        ResumeError,
+        checked_from_package,
+        downstream,
+        first_failed_step,
+    )
     from targets.local.runs import read_run
 
     store = open_store(datastore)
@@ -206,6 +211,8 @@ def resume_command(run: str, file: Path | None, from_step: str | None, flow_name
             downstream(checked.graph, from_step)
         except ResumeError as exc:
             fail(str(exc))
+    else:
+        from_step = first_failed_step(checked.graph, info.failed_steps)
     execute(checked, packaged, flow_dir, store, package, params=tuple(info.params.items()),
             max_workers=max_workers, origin_run_id=run_id, from_step=from_step)
 

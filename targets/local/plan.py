@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Literal, assert_never
+from typing import Any, Literal, assert_never
 
 from compiler.graph import FANOUT_KINDS, FlowGraph, NodeKind
 from compiler.ir import Flow, Foreach, Linear, Parallel, Split, Switch
@@ -60,17 +60,21 @@ class Outputs:
         if not lines:
             raise PlanError("the task printed no outputs JSON on stdout")
         try:
-            data = json.loads(lines[-1])
-            indices = tuple(int(i) for i in data.get("foreach_indices") or ())
-            cardinality = int(data.get("foreach_cardinality") or len(indices))
-            return cls(
-                task_id=str(data.get("task_id", "")),
-                foreach_cardinality=cardinality,
-                foreach_indices=indices or tuple(range(cardinality)),
-                switch_choice=str(data.get("switch_choice") or ""),
-            )
+            return cls.from_data(json.loads(lines[-1]))
         except (ValueError, TypeError, AttributeError) as exc:
             raise PlanError(f"malformed outputs JSON {lines[-1][:200]!r}: {exc}") from exc
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> Outputs:
+        """From the outputs dict (`runtime_shim.outputs.orchestrator_outputs`)."""
+        indices = tuple(int(i) for i in data.get("foreach_indices") or ())
+        cardinality = int(data.get("foreach_cardinality") or len(indices))
+        return cls(
+            task_id=str(data.get("task_id", "")),
+            foreach_cardinality=cardinality,
+            foreach_indices=indices or tuple(range(cardinality)),
+            switch_choice=str(data.get("switch_choice") or ""),
+        )
 
 
 class Planner:

@@ -1,7 +1,9 @@
 """`flowc resume`: which tasks of an earlier run a new run may reuse, and reusing them.
 
-A task is reused when the origin run has its record and, with `--from STEP`, its step comes
-before STEP in topological order and is not downstream of it. Reusing writes a new record
+A task is reused when the origin run has its record and its step comes before the failure
+point in topological order and is not downstream of it. The failure point is `--from STEP`,
+else the origin run's first failed step (recorded in its run.json); a run that recorded no
+failure (it was killed) reuses every task that has a record. Reusing writes a new record
 in the new run that points at the same blobs (content-addressed and shared by the flow), so
 nothing is copied. Tasks the origin run never finished (no record: failed, killed, never
 started) simply run again.
@@ -19,6 +21,7 @@ from compiler.ir import loads
 from compiler.pipeline import CheckedFlow
 from runtime_shim import codepkg
 from runtime_shim.datastore.base import Datastore, DatastoreError
+from runtime_shim.outputs import orchestrator_outputs
 from runtime_shim.records import TaskRecord, TaskStore
 from targets.local.plan import Outputs, TaskKey
 
@@ -51,11 +54,14 @@ def rerun_steps(graph: FlowGraph, step: str) -> frozenset[str]:
 
 
 def outputs_of(record: TaskRecord) -> Outputs:
-    """The outputs JSON a task with this record printed (a pure function of the record)."""
-    cardinality = record.foreach_cardinality or 0
-    return Outputs(task_id=record.task_id, foreach_cardinality=cardinality,
-                   foreach_indices=tuple(range(cardinality)),
-                   switch_choice=record.switch_choice or "")
+    """The outputs a task with this record printed: the shim's own pure function of it."""
+    return Outputs.from_data(orchestrator_outputs(record))
+
+
+def first_failed_step(graph: FlowGraph, failed_steps: tuple[str, ...]) -> str | None:
+    """The failure point of a run: its earliest failed step in topological order."""
+    failed = set(failed_steps)
+    return next((name for name in graph.topological_order if name in failed), None)
 
 
 class Reuser:

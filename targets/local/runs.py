@@ -38,6 +38,7 @@ class RunInfo:
     origin_run_id: str | None
     steps: tuple[str, ...]
     code_package: str | None = None
+    failed_steps: tuple[str, ...] = ()
 
     @property
     def seconds(self) -> float | None:
@@ -49,6 +50,7 @@ class RunInfo:
             "started_at": self.started_at, "finished_at": self.finished_at,
             "params": dict(self.params), "origin_run_id": self.origin_run_id,
             "steps": list(self.steps), "code_package": self.code_package,
+            "failed_steps": list(self.failed_steps),
         }
 
     @classmethod
@@ -62,6 +64,7 @@ class RunInfo:
             origin_run_id=data.get("origin_run_id"),
             steps=tuple(data.get("steps") or ()),
             code_package=data.get("code_package"),
+            failed_steps=tuple(data.get("failed_steps") or ()),
         )
 
 

@@ -78,9 +78,12 @@ class LocalTarget(TargetBase):
                              params=params, max_workers=max_workers or os.cpu_count() or 1,
                              python=sys.executable, launcher=launcher)
         status = "failed"
+        failed_steps: tuple[str, ...] = ()
         try:
             result = Scheduler(checked, options, report, reuse).run()
             status = "ok" if result.ok else "failed"
+            failed_steps = tuple(sorted({failure.key.step for failure in result.failures}))
         finally:
-            write_run(store, dataclasses.replace(info, status=status, finished_at=time.time()))
+            write_run(store, dataclasses.replace(info, status=status, finished_at=time.time(),
+                                                 failed_steps=failed_steps))
         return result
