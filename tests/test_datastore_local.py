@@ -253,11 +253,12 @@ def test_background_reraises() -> None:
 
 
 def test_fsync_setting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    assert LocalDatastore(tmp_path).fsync is True
-    assert open_datastore(str(tmp_path), fsync=False).fsync is False  # type: ignore[attr-defined]
-    monkeypatch.setenv("FLOWC_FSYNC", "0")
+    monkeypatch.delenv("FLOWC_FSYNC", raising=False)
     assert LocalDatastore(tmp_path).fsync is False
-    assert LocalDatastore(tmp_path, fsync=True).fsync is True
+    assert open_datastore(str(tmp_path), fsync=True).fsync is True  # type: ignore[attr-defined]
+    monkeypatch.setenv("FLOWC_FSYNC", "1")
+    assert LocalDatastore(tmp_path).fsync is True
+    assert LocalDatastore(tmp_path, fsync=False).fsync is False
 
 
 def test_bad_namespace_writes_nothing(store: LocalDatastore, tmp_path: Path) -> None:

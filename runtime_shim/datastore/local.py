@@ -43,11 +43,12 @@ class LocalDatastore(Datastore):
     def __init__(
         self, root: str | os.PathLike[str], *, create: bool = False, fsync: bool | None = None
     ):
-        """`fsync` None means: on, unless the environment sets FLOWC_FSYNC=0 (durability
-        against an OS crash or power loss; a killed process never leaves a partial file)."""
+        """`fsync` None means: off, unless the environment sets FLOWC_FSYNC=1. A killed process
+        never leaves a partial file either way (temp file + rename); fsync adds durability
+        against an OS crash or power loss, at the disk's speed rather than the page cache's."""
         self.root = Path(root).absolute()
         self.url = str(self.root)
-        self.fsync = os.environ.get("FLOWC_FSYNC", "1") != "0" if fsync is None else fsync
+        self.fsync = os.environ.get("FLOWC_FSYNC", "0") == "1" if fsync is None else fsync
         if create:
             try:
                 self.root.mkdir(parents=True, exist_ok=True)
@@ -110,6 +111,12 @@ class LocalDatastore(Datastore):
         chunks = as_chunks(data)
         self._write(chunks, total_size(chunks), key=key)
 
+    def put_log(self, key: str, data: bytes | str) -> None:
+        """Logs are written atomically but never fsync'ed: a power cut may lose a log, never
+        a blob or a record (which are what a run's correctness rests on)."""
+        chunks = as_chunks(data.encode() if isinstance(data, str) else data)
+        self._write(chunks, total_size(chunks), key=key, durable=False)
+
     def get_bytes(self, key: str) -> bytes:
         path = self.path(key)
         try:
@@ -168,6 +175,7 @@ class LocalDatastore(Datastore):
         key: str | None = None,
         namespace: str = "",
         expected: str | None = None,
+        durable: bool = True,
     ) -> str:
         """Write chunks to a temp file while hashing, then rename it to its key.
 
@@ -181,19 +189,19 @@ class LocalDatastore(Datastore):
             stem = key.rsplit("/", 1)[-1] if key else "blob"
             temp = directory / f".{stem}{_TEMP_MARK}{os.getpid()}-{secrets.token_hex(4)}"
             with open(temp, "xb", buffering=0) as file:
-                digest = write_hashed(file, chunks, size, self.fsync)
+                digest = write_hashed(file, chunks, size, self.fsync and durable)
             if expected is not None and digest != expected:
                 raise IntegrityError(f"blob bytes hash to {digest}, not to the given {expected}")
             final = self.path(key) if key else self.path(blob_key(namespace, digest))
             if key is None and self._blob_present(final, size):
                 temp.unlink()  # dedup: no need to make the copy durable
                 return digest
-            if self.fsync:
+            if self.fsync and durable:
                 _fsync_path(temp)
             final.parent.mkdir(parents=True, exist_ok=True)
             os.replace(temp, final)
             temp = None
-            if self.fsync:
+            if self.fsync and durable:
                 _fsync_path(final.parent)
             return digest
         except OSError as exc:
