@@ -16,9 +16,18 @@ from typing import Any
 from runtime_shim.datastore import Datastore, IntegrityError, open_datastore
 from runtime_shim.identity import parse_task_id
 from runtime_shim.records import ArtifactRef, TaskRecord, TaskStore
-from targets.local.runs import RunInfo, list_runs, read_run
+from targets.local.runs import RunInfo, list_flows, list_runs, read_run
 
-__all__ = ["DataArtifact", "Flow", "IntegrityError", "Run", "Step", "Task", "namespace"]
+__all__ = [
+    "DataArtifact",
+    "Flow",
+    "IntegrityError",
+    "NotFoundError",
+    "Run",
+    "Step",
+    "Task",
+    "namespace",
+]
 
 DATASTORE_ENV = "FLOWC_DATASTORE"
 DEFAULT_DATASTORE = ".flowc"
@@ -26,6 +35,16 @@ DEFAULT_DATASTORE = ".flowc"
 
 def default_datastore_url() -> str:
     return os.environ.get(DATASTORE_ENV) or DEFAULT_DATASTORE
+
+
+class NotFoundError(KeyError):
+    """A flow, run, step, task or artifact that is not in the datastore.
+
+    A KeyError (so `except KeyError` keeps working) whose text is the plain message, not
+    KeyError's quoted repr."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else "not found"
 
 
 def namespace(name: str | None) -> None:
@@ -99,7 +118,7 @@ class Task:
     def __getitem__(self, name: str) -> DataArtifact:
         ref = self.record.artifacts.get(name)
         if ref is None:
-            raise KeyError(f"task {self.pathspec} has no artifact {name!r}")
+            raise NotFoundError(f"task {self.pathspec} has no artifact {name!r}")
         return DataArtifact(self._store, name, ref)
 
     def __contains__(self, name: str) -> bool:
@@ -143,7 +162,7 @@ class Step:
         """The step's only (or first) task; for a loop step, its last iteration."""
         tasks = self.tasks()
         if not tasks:
-            raise KeyError(f"step {self.pathspec} has no finished task")
+            raise NotFoundError(f"step {self.pathspec} has no finished task")
         firsts = [t for t in tasks if t.index_path == tasks[0].index_path]
         return max(firsts, key=lambda t: t.iteration)
 
@@ -151,7 +170,7 @@ class Step:
         parse_task_id(task_id)
         record = self._store.read_record(self.run_id, self.name, task_id)
         if record is None:
-            raise KeyError(f"no task {self.pathspec}/{task_id}")
+            raise NotFoundError(f"no task {self.pathspec}/{task_id}")
         return Task(self._store, record)
 
     def __repr__(self) -> str:
@@ -184,7 +203,7 @@ class Run:
 
     def __getitem__(self, step: str) -> Step:
         if not self._store.list_tasks(self.id, step):
-            raise KeyError(f"run {self.pathspec} has no step {step!r} with a finished task")
+            raise NotFoundError(f"run {self.pathspec} has no step {step!r} with a finished task")
         return Step(self._store, self.id, step)
 
     def __contains__(self, step: str) -> bool:
@@ -210,6 +229,10 @@ class Flow:
         else:
             self._datastore = open_datastore(datastore or default_datastore_url())
         self._store = TaskStore(self._datastore, name)
+        if not list_runs(self._store):
+            flows = list_flows(self._datastore)
+            known = f"flows there: {', '.join(flows)}" if flows else "it has no runs"
+            raise NotFoundError(f"no flow {name!r} in {self._datastore.url} ({known})")
 
     def runs(self) -> list[Run]:
         """Every run of the flow, newest first."""
@@ -226,7 +249,7 @@ class Flow:
     def __getitem__(self, run_id: str) -> Run:
         info = read_run(self._store, run_id)
         if info is None:
-            raise KeyError(f"no run {self.name}/{run_id}")
+            raise NotFoundError(f"no run {self.name}/{run_id}")
         return Run(self._store, info)
 
     @property

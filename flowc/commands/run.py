@@ -8,42 +8,27 @@ Heavy imports happen inside the commands so that `flowc --help` stays fast.
 
 from __future__ import annotations
 
-import os
 import shutil
 import signal
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any
 
 import click
+
+from flowc.commands.check import UNREADABLE_CODE
+from flowc.commands.common import (
+    EXIT_FAILED,
+    EXIT_USAGE,
+    fail,
+    find_run,
+    open_store,
+    user_errors,
+)
 
 if TYPE_CHECKING:
     from compiler.pipeline import CheckedFlow
     from runtime_shim.datastore import Datastore
-
-EXIT_FAILED = 1
-EXIT_USAGE = 2
-DEFAULT_DATASTORE = ".flowc"
-
-
-def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
-    """One line on stderr, then exit."""
-    click.echo(f"error: {message}", err=True)
-    sys.exit(code)
-
-
-def open_store(url: str | None) -> Datastore:
-    """The explicit datastore (must exist) or the default `.flowc/` (created)."""
-    from runtime_shim.datastore import DatastoreError, open_datastore
-
-    try:
-        if url is None:
-            env = os.environ.get("FLOWC_DATASTORE")
-            return open_datastore(env or DEFAULT_DATASTORE, create=not env)
-        return open_datastore(url)
-    except DatastoreError as exc:
-        fail(str(exc))
-
 
 def compile_flow(path: Path, flow_name: str | None) -> tuple[CheckedFlow, CheckedFlow]:
     """(checked for display, checked with paths relative to the flow's directory: the IR that
@@ -51,13 +36,16 @@ def compile_flow(path: Path, flow_name: str | None) -> tuple[CheckedFlow, Checke
     import compiler
     from compiler.render import concise
 
+    if path.is_dir():
+        fail(f"{path} is a directory; give the flow's .py file")
     if not path.is_file():
         fail(f"no such flow file: {path}")
     result = compiler.check_file(path, flow_name=flow_name)
     for diagnostic in result.diagnostics:
         click.echo(concise(diagnostic), err=True)
     if result.checked is None:
-        sys.exit(EXIT_FAILED)
+        unreadable = any(d.code == UNREADABLE_CODE for d in result.diagnostics)
+        sys.exit(EXIT_USAGE if unreadable else EXIT_FAILED)
     packaged = compiler.check_file(path, root=path.resolve().parent, flow_name=flow_name)
     assert packaged.checked is not None
     return result.checked, packaged.checked
@@ -134,6 +122,7 @@ def _interrupt(signum: int, frame: object) -> None:
 @click.option("--datastore", default=None, metavar="DIR|s3://BUCKET/PREFIX",
               help="Where runs are stored (default: $FLOWC_DATASTORE, else ./.flowc/).")
 @click.option("--run-id", default=None, help="Use this run id instead of a generated one.")
+@user_errors
 def run_command(file: Path, flow_name: str | None, params: tuple[str, ...],
                 max_workers: int | None, datastore: str | None, run_id: str | None) -> None:
     """Run FILE's flow locally: every task is its own runtime-shim process."""
@@ -144,31 +133,11 @@ def run_command(file: Path, flow_name: str | None, params: tuple[str, ...],
             check_name("run id", run_id)
         except InvalidTaskId as exc:
             fail(str(exc))
-    store = open_store(datastore)
     checked, packaged = compile_flow(file, flow_name)
     values = validate_params(checked, params)
+    store = open_store(datastore)  # after the checks: a refused run creates no `.flowc/`
     execute(checked, packaged, file.resolve().parent, store, params=values,
             max_workers=max_workers, run_id=run_id)
-
-
-def find_run(datastore: Datastore, text: str) -> tuple[str, str, list[str]]:
-    """`[FLOW/]RUN[/STEP[/TASK]]` -> (flow, run id, rest); one-line error when not found."""
-    from runtime_shim.records import TaskStore
-    from targets.local.runs import list_flows
-
-    parts = [part for part in text.split("/") if part]
-    flows = list_flows(datastore)
-    if parts and parts[0] in flows and len(parts) > 1:
-        return parts[0], parts[1], parts[2:]
-    if not parts:
-        fail("expected RUN, RUN/STEP, RUN/STEP/TASK or FLOW/RUN/...")
-    owners = [flow for flow in flows if parts[0] in TaskStore(datastore, flow).list_runs()]
-    if not owners:
-        fail(f"no run '{parts[0]}' in {datastore.url}")
-    if len(owners) > 1:
-        fail(f"run id '{parts[0]}' exists in several flows ({', '.join(owners)}); "
-             "write FLOW/RUN")
-    return owners[0], parts[0], parts[1:]
 
 
 @click.command("resume")
@@ -179,6 +148,7 @@ def find_run(datastore: Datastore, text: str) -> tuple[str, str, list[str]]:
 @click.option("--flow", "flow_name", help="The flow class, when FILE defines several.")
 @click.option("--max-workers", type=click.IntRange(min=1), default=None)
 @click.option("--datastore", default=None, metavar="DIR|s3://BUCKET/PREFIX")
+@user_errors
 def resume_command(run: str, file: Path | None, from_step: str | None, flow_name: str | None,
                    max_workers: int | None, datastore: str | None) -> None:
     """A new run that reuses RUN's finished tasks and runs the rest (FILE: new code)."""
@@ -220,6 +190,7 @@ def resume_command(run: str, file: Path | None, from_step: str | None, flow_name
 @click.command("runs")
 @click.argument("flow", required=False)
 @click.option("--datastore", default=None, metavar="DIR|s3://BUCKET/PREFIX")
+@user_errors
 def runs_command(flow: str | None, datastore: str | None) -> None:
     """List runs (newest last): id, status, start, duration, steps."""
     from targets.local.report import runs_table
@@ -232,9 +203,11 @@ def runs_command(flow: str | None, datastore: str | None) -> None:
 @click.command("show")
 @click.argument("path", metavar="[FLOW/]RUN[/STEP[/TASK]]")
 @click.option("--datastore", default=None, metavar="DIR|s3://BUCKET/PREFIX")
+@user_errors
 def show_command(path: str, datastore: str | None) -> None:
-    """Show a run, a step or a task: artifacts with types, sizes and small values."""
-    from runtime_shim.datastore import DatastoreError
+    """Show a run, a step or a task: artifacts with types, sizes and small values.
+
+    A corrupt blob or record exits 1 (an integrity error naming it), bad paths exit 2."""
     from targets.local.report import show_lines
 
     store = open_store(datastore)
@@ -244,8 +217,6 @@ def show_command(path: str, datastore: str | None) -> None:
             click.echo(line)
     except KeyError as exc:
         fail(str(exc.args[0]) if exc.args else str(exc))
-    except DatastoreError as exc:
-        fail(str(exc), EXIT_FAILED)
 
 
 COMMANDS: tuple[click.Command, ...] = (run_command, resume_command, runs_command, show_command)

@@ -1,0 +1,112 @@
+"""What the runner's commands share: one-line errors, the datastore, `[FLOW/]RUN[/STEP[/TASK]]`.
+
+Every problem a user can cause (a bad path, an unreachable or missing datastore, a name
+that cannot be a datastore key) becomes one line `error: ...` on stderr and exit status 2,
+never a traceback: `user_errors` wraps each command for the errors that can come from deep
+inside the datastore. Heavy modules are imported inside the functions.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, NoReturn, ParamSpec, TypeVar
+
+import click
+
+if TYPE_CHECKING:
+    from runtime_shim.datastore import Datastore
+
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+DEFAULT_DATASTORE = ".flowc"
+PATH_FORMS = "[FLOW/]RUN[/STEP[/TASK]]"
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
+    """One line on stderr, then exit."""
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+def user_errors(command: Callable[P, R]) -> Callable[P, R]:
+    """Turn a datastore error or an unusable name raised anywhere below into `fail`."""
+
+    @functools.wraps(command)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        from runtime_shim.datastore import DatastoreError, IntegrityError
+        from runtime_shim.identity import InvalidTaskId
+        from runtime_shim.records import RecordError
+
+        try:
+            return command(*args, **kwargs)
+        except (IntegrityError, RecordError) as exc:
+            fail(str(exc), EXIT_FAILED)
+        except (DatastoreError, InvalidTaskId) as exc:
+            fail(str(exc))
+
+    return wrapper
+
+
+def open_store(url: str | None) -> Datastore:
+    """The explicit datastore (must exist) or the default `.flowc/` (created)."""
+    from runtime_shim.datastore import DatastoreError, open_datastore
+
+    try:
+        if url is None:
+            env = os.environ.get("FLOWC_DATASTORE")
+            return open_datastore(env or DEFAULT_DATASTORE, create=not env)
+        return open_datastore(url)
+    except DatastoreError as exc:
+        fail(str(exc))
+
+
+def split_path(text: str) -> list[str]:
+    """`text` cut at '/', refused (one line, exit 2) when a part is empty or there are too many."""
+    parts = text.split("/")
+    if not text or any(not part for part in parts):
+        fail(f"malformed path {text!r}: expected {PATH_FORMS} with no empty part")
+    if len(parts) > 4:
+        fail(f"malformed path {text!r}: expected {PATH_FORMS}, got {len(parts)} parts")
+    return parts
+
+
+def find_run(datastore: Datastore, text: str) -> tuple[str, str, list[str]]:
+    """`[FLOW/]RUN[/STEP[/TASK]]` -> (flow, run id, rest); one-line error when not found."""
+    from runtime_shim.identity import check_name, parse_task_id
+    from runtime_shim.records import TaskStore
+    from targets.local.runs import list_flows
+
+    parts = split_path(text)
+    flows = list_flows(datastore)
+    if parts[0] in flows and len(parts) > 1:
+        flow, run_id, rest = parts[0], parts[1], parts[2:]
+    else:
+        owners = [flow for flow in flows if parts[0] in TaskStore(datastore, flow).list_runs()]
+        if not owners:
+            fail(_not_found(datastore, parts[0], flows))
+        if len(owners) > 1:
+            fail(f"run id '{parts[0]}' exists in several flows ({', '.join(owners)}); "
+                 "write FLOW/RUN")
+        if len(parts) > 3:
+            fail(f"malformed path {text!r}: expected {PATH_FORMS}, got {len(parts)} parts")
+        flow, run_id, rest = owners[0], parts[0], parts[1:]
+    check_name("run id", run_id)
+    if rest:
+        check_name("step", rest[0])
+    if len(rest) > 1:
+        parse_task_id(rest[1])
+    return flow, run_id, rest
+
+
+def _not_found(datastore: Datastore, name: str, flows: list[str]) -> str:
+    """The message for a first path part that is neither a run nor (usable as) a flow."""
+    if name in flows:
+        return f"'{name}' is a flow: write {name}/RUN (`flowc runs {name}` lists its runs)"
+    known = f" (flows there: {', '.join(flows)})" if flows else " (it has no runs)"
+    return f"no flow or run named '{name}' in {datastore.url}{known}"
