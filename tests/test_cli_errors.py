@@ -505,6 +505,22 @@ def test_runs_without_any_datastore_creates_nothing(cwd: Path) -> None:
     one_line_error(result, 2, "does not exist")
 
 
+@pytest.mark.parametrize("args", [("runs",), ("show", "x"), ("resume", "x")])
+def test_reading_commands_do_not_create_the_default_datastore(args: tuple[str, ...],
+                                                              cwd: Path) -> None:
+    """No `.flowc/` here and none named: one line saying so; the cwd fixture checks that
+    nothing was created."""
+    one_line_error(flowc(*args, cwd=cwd), 2, "no datastore here", "--datastore")
+
+
+@pytest.mark.parametrize("args", [(), ("--param", "count=abc"), ("--max-workers", "0")])
+def test_refused_run_creates_no_default_datastore(args: tuple[str, ...], files: Path,
+                                                  cwd: Path) -> None:
+    result = flowc("run", str(files / "params.py"), *args, cwd=cwd)
+    no_traceback(result)
+    assert result.returncode == 2, result.stdout + result.stderr
+
+
 @pytest.mark.parametrize("flow", ["a/b", "../x", ".hidden"])
 def test_runs_of_an_impossible_flow_name(flow: str, store: Path, cwd: Path) -> None:
     one_line_error(flowc("runs", flow, "--datastore", str(store), cwd=cwd), 2, f"flow {flow!r}")

@@ -53,13 +53,17 @@ def user_errors(command: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
-def open_store(url: str | None) -> Datastore:
-    """The explicit datastore (must exist) or the default `.flowc/` (created)."""
+def open_store(url: str | None, *, create_default: bool = True) -> Datastore:
+    """The explicit datastore (must exist) or the default `.flowc/`: created for a new run
+    (`create_default`), refused with a hint when a reading command finds none."""
     from runtime_shim.datastore import DatastoreError, open_datastore
 
     try:
         if url is None:
             env = os.environ.get("FLOWC_DATASTORE")
+            if not env and not create_default and not os.path.isdir(DEFAULT_DATASTORE):
+                fail(f"no datastore here: ./{DEFAULT_DATASTORE}/ does not exist (`flowc run` "
+                     "creates it; or pass --datastore DIR or set FLOWC_DATASTORE)")
             return open_datastore(env or DEFAULT_DATASTORE, create=not env)
         return open_datastore(url)
     except DatastoreError as exc:

@@ -161,7 +161,7 @@ def resume_command(run: str, file: Path | None, from_step: str | None, flow_name
     )
     from targets.local.runs import read_run
 
-    store = open_store(datastore)
+    store = open_store(datastore, create_default=False)
     flow, run_id, _ = find_run(store, run)
     info = read_run(TaskStore(store, flow), run_id)
     if info is None:
@@ -195,7 +195,7 @@ def runs_command(flow: str | None, datastore: str | None) -> None:
     """List runs (newest last): id, status, start, duration, steps."""
     from targets.local.report import runs_table
 
-    store = open_store(datastore)
+    store = open_store(datastore, create_default=False)
     for line in runs_table(store, flow):
         click.echo(line)
 
@@ -210,7 +210,7 @@ def show_command(path: str, datastore: str | None) -> None:
     A corrupt blob or record exits 1 (an integrity error naming it), bad paths exit 2."""
     from targets.local.report import show_lines
 
-    store = open_store(datastore)
+    store = open_store(datastore, create_default=False)
     flow, run_id, rest = find_run(store, path)
     try:
         for line in show_lines(store, flow, run_id, rest):
