@@ -489,6 +489,12 @@ def test_resume_refused(args: tuple[str, ...], needle: str, store: Path, files: 
 def test_resume_with_a_file_of_another_flow(store: Path, files: Path, cwd: Path) -> None:
     result = flowc("resume", "bad", str(files / "hello.py"), "--datastore", str(store), cwd=cwd)
     diagnostics(result, 1, "FLC004")
+    before = sorted(os.listdir(store))
+    chosen = flowc("resume", "BoomFlow/bad", str(files / "hello.py"), "--flow", "HelloFlow",
+                   "--datastore", str(store), cwd=cwd)
+    one_line_error(chosen, 2, "defines HelloFlow, but BoomFlow/bad is a run of BoomFlow")
+    assert sorted(os.listdir(store)) == before
+    assert sorted(os.listdir(store / "HelloFlow" / "runs")) == ["ok"]
 
 
 def test_runs_on_an_empty_datastore(cwd: Path, tmp_path: Path) -> None:

@@ -170,6 +170,9 @@ def resume_command(run: str, file: Path | None, from_step: str | None, flow_name
     flow_dir: Path | None = None
     if file is not None:
         checked, packaged = compile_flow(file, flow_name or flow)
+        if checked.flow.name != flow:
+            fail(f"{file} defines {checked.flow.name}, but {flow}/{run_id} is a run of {flow}: "
+                 "resume runs the same flow (or start a new one with `flowc run`)")
         flow_dir = file.resolve().parent
     else:
         if info.code_package is None:
