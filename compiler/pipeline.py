@@ -60,6 +60,9 @@ def check_file(
         source = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        if path.is_symlink() and not path.exists():  # name the link, not its missing target
+            shown = f"{display_path(path.parent, root)}/{path.name}".removeprefix("./")
+            reason = f"it is a broken symbolic link to '{os.readlink(path)}'"
         diagnostic = rule("FLC005").at(_file_span(shown), f"cannot read '{shown}': {reason}")
         return CheckResult(
             path=shown, source=None, flow=None, checked=None, diagnostics=(diagnostic,)

@@ -178,6 +178,7 @@ def one_line_error(result: subprocess.CompletedProcess[str], code: int, *needles
     assert result.returncode == code, result.stdout + result.stderr
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("flowc: error: "), lines[0]  # the same prefix everywhere
     for needle in needles:
         assert needle in lines[0], lines[0]
     return lines[0]
@@ -309,6 +310,25 @@ def test_check_reports_every_file_of_a_mix(files: Path, cwd: Path) -> None:
 def test_check_refuses_a_missing_path_among_good_ones(files: Path, cwd: Path) -> None:
     result = flowc("check", str(files / "hello.py"), str(files / "gone.py"), cwd=cwd)
     one_line_error(result, 2, "gone.py")
+
+
+@pytest.mark.parametrize("command", FILE_COMMANDS)
+def test_broken_symlink(command: str, files: Path, cwd: Path, tmp_path: Path) -> None:
+    link = tmp_path / "link.py"
+    link.symlink_to(tmp_path / "gone.py")
+    one_line_error(flowc(command, str(link), cwd=cwd), 2, "broken symbolic link", "gone.py")
+
+
+def test_broken_symlink_inside_a_checked_folder(files: Path, cwd: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "flows"
+    folder.mkdir()
+    (folder / "hello.py").write_text(HELLO)
+    (folder / "link.py").symlink_to("gone.py")
+    (folder / "sub").mkdir()
+    (folder / "sub" / "loop").symlink_to("..")
+    result = flowc("check", "flows", cwd=tmp_path)
+    diagnostics(result, 2, "FLC005")
+    assert "flows/link.py:1:1:" in result.stdout and "broken symbolic link" in result.stdout
 
 
 # -- run: parameters, workers, datastore, run id ---------------------------------------------

@@ -9,6 +9,7 @@ so `flowc --help` stays fast. Also home of `SuggestingChoice`, shared by the oth
 from __future__ import annotations
 
 import difflib
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -64,7 +65,11 @@ def expand_paths(paths: Sequence[Path]) -> tuple[list[Path], list[Path]]:
 def refuse_missing(missing: Sequence[Path]) -> None:
     """Exit with status 2 and one line per missing path, when there are any."""
     for path in missing:
-        click.echo(f"flowc: error: no such file or directory: {path}", err=True)
+        if path.is_symlink():
+            click.echo(f"flowc: error: {path} is a broken symbolic link (to "
+                       f"'{os.readlink(path)}')", err=True)
+        else:
+            click.echo(f"flowc: error: no such file or directory: {path}", err=True)
     if missing:
         click.get_current_context().exit(EXIT_USAGE)
 

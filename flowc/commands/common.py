@@ -30,7 +30,7 @@ R = TypeVar("R")
 
 def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
     """One line on stderr, then exit."""
-    click.echo(f"error: {message}", err=True)
+    click.echo(f"flowc: error: {message}", err=True)
     sys.exit(code)
 
 

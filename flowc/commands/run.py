@@ -8,6 +8,7 @@ Heavy imports happen inside the commands so that `flowc --help` stays fast.
 
 from __future__ import annotations
 
+import os
 import shutil
 import signal
 import sys
@@ -38,6 +39,8 @@ def compile_flow(path: Path, flow_name: str | None) -> tuple[CheckedFlow, Checke
 
     if path.is_dir():
         fail(f"{path} is a directory; give the flow's .py file")
+    if path.is_symlink() and not path.exists():
+        fail(f"{path} is a broken symbolic link (to '{os.readlink(path)}')")
     if not path.is_file():
         fail(f"no such flow file: {path}")
     result = compiler.check_file(path, flow_name=flow_name)
