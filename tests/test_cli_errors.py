@@ -331,6 +331,18 @@ def test_broken_symlink_inside_a_checked_folder(files: Path, cwd: Path, tmp_path
     assert "flows/link.py:1:1:" in result.stdout and "broken symbolic link" in result.stdout
 
 
+@pytest.mark.parametrize("name", ["flow.txt", "noext"])
+def test_run_refuses_a_file_that_is_not_py(name: str, cwd: Path, tmp_path: Path) -> None:
+    """It would compile, then every task would fail to import it: refused before anything."""
+    flow = tmp_path / name
+    flow.write_text(HELLO)
+    ds = tmp_path / "ds"
+    ds.mkdir()
+    result = flowc("run", str(flow), "--datastore", str(ds), cwd=cwd)
+    one_line_error(result, 2, name, "does not end in .py")
+    assert os.listdir(ds) == []
+
+
 # -- run: parameters, workers, datastore, run id ---------------------------------------------
 
 @pytest.mark.parametrize(

@@ -43,6 +43,8 @@ def compile_flow(path: Path, flow_name: str | None) -> tuple[CheckedFlow, Checke
         fail(f"{path} is a broken symbolic link (to '{os.readlink(path)}')")
     if not path.is_file():
         fail(f"no such flow file: {path}")
+    if path.suffix != ".py":
+        fail(f"{path} does not end in .py: every task imports the flow file as a Python module")
     result = compiler.check_file(path, flow_name=flow_name)
     for diagnostic in result.diagnostics:
         click.echo(concise(diagnostic), err=True)
