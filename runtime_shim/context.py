@@ -96,6 +96,9 @@ def foreach_levels(graph: FlowGraph, reader: RecordReader, flow: Flow, step: str
         if depth >= len(index_path):
             break
         items = _LazyItems(reader, flow, fanout, index_path[:depth])
+        transition = flow.step(fanout).transition
         levels.append(ForeachLevel(step=fanout, index=index_path[depth],
-                                   cardinality=items.cardinality, items=items))
+                                   cardinality=items.cardinality, items=items,
+                                   var=transition.items if isinstance(transition, Foreach)
+                                   else None))
     return levels

@@ -3,6 +3,12 @@
 `StepBinding` implements `runtime_shim.api.TaskBinding`. An artifact not set in this task is
 looked up in the artifacts it inherits (a non-join step: its parent's whole map; a join:
 only the parameters, plus what `merge_artifacts` adopts) and loaded on first read.
+
+`self.input` and the items in `foreach_stack()` follow Metaflow: the foreach variable as
+this task sees it at the first read (set here, inherited, or merged), indexed by the task's
+index; None when the task has no such artifact (a join that has not merged it). Each level's
+item is fixed at its first read. Metaflow's own runtime agrees (see
+tests/test_metaflow_runtime_agreement.py).
 """
 
 from __future__ import annotations
@@ -43,12 +49,14 @@ class NextCall:
 @dataclass(frozen=True, slots=True)
 class ForeachLevel:
     """One enclosing foreach of a task: its step, this task's index in it, and (read lazily
-    from the foreach task) its number of items and the items."""
+    from the foreach task) its number of items and the items. `var` names the foreach
+    variable (None for a `num_parallel` gang, whose items are its ranks)."""
 
     step: str
     index: int
     cardinality: Callable[[], int]
     items: Callable[[], Any]
+    var: str | None = None
 
 
 def item_at(items: Any, index: int) -> Any:
@@ -59,6 +67,9 @@ def item_at(items: Any, index: int) -> Any:
         return next(itertools.islice(iter(items), index, None))
     except StopIteration:
         raise IndexError(f"foreach item {index} is out of range") from None
+
+
+_MISSING = object()
 
 
 class StepBinding:
@@ -85,10 +96,28 @@ class StepBinding:
         self.next_call: NextCall | None = None
         # Artifacts read from the parent: name -> (the object handed out, its reference).
         self.loaded: dict[str, tuple[Any, ArtifactRef]] = {}
+        self._flow: FlowSpec | None = None
+        self._items_seen: dict[int, Any] = {}  # foreach depth -> item, fixed at first read
 
     def bind(self, flow: FlowSpec) -> FlowSpec:
         flow.__dict__[BINDING_ATTRIBUTE] = self
+        self._flow = flow
         return flow
+
+    def _item(self, depth: int) -> Any:
+        """The item of foreach level `depth` (Metaflow's rule, see the module docstring)."""
+        if depth not in self._items_seen:
+            level = self.foreach_levels[depth]
+            if level.var is None or self._flow is None:
+                item = item_at(level.items(), level.index)
+            else:
+                try:
+                    items = getattr(self._flow, level.var)
+                except AttributeError:
+                    items = _MISSING
+                item = None if items is _MISSING else item_at(items, level.index)
+            self._items_seen[depth] = item
+        return self._items_seen[depth]
 
     # -- TaskBinding ------------------------------------------------------------------------
 
@@ -120,15 +149,14 @@ class StepBinding:
     def input(self) -> Any:
         if not self.foreach_levels:
             raise AttributeError(f"self.input is only set inside a foreach (step '{self.step}')")
-        level = self.foreach_levels[-1]
-        return item_at(level.items(), level.index)
+        return self._item(len(self.foreach_levels) - 1)
 
     def index(self) -> int | None:
         return self.foreach_levels[-1].index if self.foreach_levels else None
 
     def foreach_stack(self) -> list[tuple[int, int, Any]]:
-        return [(lv.index, lv.cardinality(), item_at(lv.items(), lv.index))
-                for lv in self.foreach_levels]
+        return [(lv.index, lv.cardinality(), self._item(depth))
+                for depth, lv in enumerate(self.foreach_levels)]
 
     def merge_artifacts(self, flow: FlowSpec, inputs: Any, include: Sequence[str],
                         exclude: Sequence[str]) -> None:
