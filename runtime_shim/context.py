@@ -1,15 +1,17 @@
-"""What a task derives before its step runs: parameter values, the enclosing foreach levels
-(for `self.input`, `self.index`, `foreach_stack()`) and the `@environment` variables.
+"""What a task derives before its step runs: parameter values, class-level constants, the
+enclosing foreach levels (for `self.input`, `self.index`, `foreach_stack()`) and the
+`@environment` variables.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from types import FunctionType, MethodType
 from typing import Any
 
 from compiler.graph import FANOUT_KINDS, FlowGraph, NodeKind
 from compiler.ir import Flow, Foreach, Step
-from runtime_shim.api import Parameter
+from runtime_shim.api import FlowSpec, Parameter
 from runtime_shim.decorators import recorded
 from runtime_shim.errors import InfraError
 from runtime_shim.lineage import RecordReader
@@ -27,6 +29,21 @@ def runtime_defaults(flow_class: type[Any]) -> dict[str, Any]:
             if isinstance(value, Parameter) and value.has_default:
                 defaults[attribute] = value.default
     return defaults
+
+
+def class_constants(flow_class: type[Any]) -> dict[str, Any]:
+    """The flow's class-level values (`threshold = 0.5` in the class body), which Metaflow
+    stores as artifacts of every task: public names in `dir()` order that are not parameters,
+    methods, properties, classes or `FlowSpec`'s own names."""
+    own = set(dir(FlowSpec)) | {"name"}
+    found: dict[str, Any] = {}
+    for name in dir(flow_class):
+        if name.startswith("_") or name in own:
+            continue
+        value = getattr(flow_class, name, None)
+        if not isinstance(value, FunctionType | MethodType | property | type | Parameter):
+            found[name] = value
+    return found
 
 
 def task_parameters(raw: Iterable[str], code: LoadedCode) -> dict[str, Any]:

@@ -70,8 +70,9 @@ class Current:
         return self._field("pathspec")  # type: ignore[return-value]
 
     @property
-    def parameter_names(self) -> tuple[str, ...]:
-        return () if self._context is None else self._context.parameter_names
+    def parameter_names(self) -> list[str]:
+        """The parameters' attribute names, sorted (as Metaflow's `current.parameter_names`)."""
+        return [] if self._context is None else list(self._context.parameter_names)
 
     @property
     def tempdir(self) -> str | None:

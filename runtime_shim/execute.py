@@ -21,7 +21,12 @@ from compiler.ir import Step
 from runtime_shim import persist, transitions
 from runtime_shim.api import FlowSpec
 from runtime_shim.caught import CaughtException
-from runtime_shim.context import environment_vars, foreach_levels, task_parameters
+from runtime_shim.context import (
+    class_constants,
+    environment_vars,
+    foreach_levels,
+    task_parameters,
+)
 from runtime_shim.current import TaskContext, current
 from runtime_shim.decorators import recorded
 from runtime_shim.errors import InfraError, ShimError, UsageError, UserError
@@ -122,8 +127,9 @@ def _run(request: TaskRequest, code: LoadedCode, graph: FlowGraph, store: TaskSt
     parents = parent_records(graph, reader, request.step, request.index_path, request.iteration)
     parameters = task_parameters(request.params, code) if request.step == graph.start else None
     inherited: dict[str, ArtifactRef] = {}
-    if node.kind is NodeKind.JOIN:  # a join inherits only the parameters
-        attrs = {p.attribute for p in flow.parameters}
+    constants = class_constants(code.flow_class)  # artifacts of every task, as in Metaflow
+    if node.kind is NodeKind.JOIN:  # a join inherits only the parameters and the constants
+        attrs = {p.attribute for p in flow.parameters} | set(constants)
         source = parents[0] if parents else reader.read(graph.start or "start", ())
         if source is not None:
             inherited = {k: v for k, v in source.artifacts.items() if k in attrs}
@@ -139,15 +145,17 @@ def _run(request: TaskRequest, code: LoadedCode, graph: FlowGraph, store: TaskSt
     current._bind(TaskContext(
         flow_name=flow.name, run_id=request.run_id, step_name=request.step,
         task_id=request.task_id, retry_count=request.retry_count,
-        parameter_names=tuple(p.name for p in flow.parameters), tempdir=tempdir,
+        parameter_names=tuple(sorted(p.attribute for p in flow.parameters)), tempdir=tempdir,
     ))
     os.environ.update(environment_vars(step, method))
     args = (Inputs(parents, store),) if step.is_join else ()
     caught = _call_step(step, method, instance, args, request.retry_count)
     outcome = transitions.resolve(step, binding.next_call, lambda n: binding.lookup(instance, n),
                                   caught=caught is not None)
-    artifacts = persist.save_artifacts(request.step, store, binding,
-                                       persist.task_values(instance, binding, caught))
+    values = persist.task_values(instance, binding, caught)
+    if request.step == graph.start:  # stored once, then inherited like the parameters
+        values = {**constants, **values}
+    artifacts = persist.save_artifacts(request.step, store, binding, values)
     _upload_logs(store, request, logs)
     record = TaskRecord(
         flow=flow.name, run_id=request.run_id, step=request.step, task_id=request.task_id,
