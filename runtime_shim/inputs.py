@@ -1,10 +1,10 @@
 """A join's `inputs`: one read-only view per input task, and `merge_artifacts` over them.
 
 `inputs` iterates in input order (foreach index order, or the join's in-steps in source
-order), supports `len`, `inputs[i]` and `inputs.<step>`; `inputs[i].x` loads artifact `x`
-of that task on first access. `merge_artifacts` follows Metaflow: an artifact conflicts only
-when its values (compared by content hash) differ across the inputs that have it; artifacts
-the join has set itself are left alone.
+order), supports `len`, `inputs[i]` and `inputs.<step>` (the last input from that step, as in
+Metaflow); `inputs[i].x` loads artifact `x` of that task on first access. `merge_artifacts`
+follows Metaflow: an artifact conflicts only when its values (compared by content hash)
+differ across the inputs that have it; artifacts the join has set itself are left alone.
 """
 
 from __future__ import annotations
@@ -62,8 +62,10 @@ class Inputs:
         return iter(self._tasks)
 
     def __getattr__(self, name: str) -> InputTask:
+        """The input from step `name`; as in Metaflow, the last one when several come from it
+        (a foreach join: the task of the highest index)."""
         if not name.startswith("_"):
-            for record, task in zip(self._records, self._tasks, strict=True):
+            for record, task in zip(reversed(self._records), reversed(self._tasks), strict=True):
                 if record.step == name:
                     return task
         steps = ", ".join(dict.fromkeys(record.step for record in self._records))

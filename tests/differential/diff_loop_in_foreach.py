@@ -39,6 +39,7 @@ class DiffLoopInForeachFlow(FlowSpec):
     @step
     def join(self, inputs):
         self.summaries = [task.summary for task in inputs]
+        self.by_step = inputs.settle.summary  # several inputs from `settle`: the last one
         self.histories = {task.job["name"]: task.history for task in inputs}
         self.positions = [task.position for task in inputs]
         self.total_rounds = sum(task.counter for task in inputs)

@@ -31,6 +31,7 @@ class DiffSwitchToJoinFlow(FlowSpec):
         self.numbers_seen = [task.number for task in inputs]
         self.results = {str(task.number): task.result for task in inputs}
         self.total = sum(task.result for task in inputs)
+        self.last_of_each = (inputs.halve.number, inputs.triple.number)  # the last input of each
         self.next(self.end)
 
     @step
