@@ -444,6 +444,23 @@ def test_run_into_a_chmod_000_datastore(files: Path, cwd: Path, tmp_path: Path) 
         locked.chmod(0o700)
 
 
+@pytest.mark.parametrize("where", ["store", ".", "nested/store"])
+def test_run_refuses_a_datastore_inside_the_flow_directory(where: str, cwd: Path,
+                                                           tmp_path: Path) -> None:
+    """The flow's directory is its code package: a datastore in it would be packaged into
+    itself on every run (doubling each time). `.flowc/` is never packaged, so it is fine."""
+    project = tmp_path / "project"
+    (project / where).mkdir(parents=True, exist_ok=True)
+    (project / "hello.py").write_text(HELLO)
+    before = sorted(p.name for p in project.rglob("*"))
+    result = flowc("run", str(project / "hello.py"), "--datastore", str(project / where), cwd=cwd)
+    one_line_error(result, 2, "inside the flow's directory", ".flowc")
+    assert sorted(p.name for p in project.rglob("*")) == before
+    (project / ".flowc").mkdir()
+    fine = flowc("run", str(project / "hello.py"), "--datastore", str(project / ".flowc"), cwd=cwd)
+    assert fine.returncode == 0, fine.stdout + fine.stderr
+
+
 def test_flowc_datastore_env_pointing_nowhere(files: Path, cwd: Path, tmp_path: Path) -> None:
     env = {"FLOWC_DATASTORE": str(tmp_path / "missing")}
     for args in (("run", str(files / "hello.py")), ("runs",), ("show", "x")):

@@ -73,7 +73,7 @@ def execute(checked: CheckedFlow, packaged: CheckedFlow, flow_dir: Path | None,
     """Store the code package (unless given), run, print the summary, exit 1 on failure."""
     from compiler.ir import dumps
     from compiler.render import concise
-    from runtime_shim.codepkg import store_code_package
+    from flowc.commands.package import store_package
     from runtime_shim.datastore import DatastoreError
     from runtime_shim.records import TaskStore
     from targets.local.progress import Progress
@@ -92,7 +92,7 @@ def execute(checked: CheckedFlow, packaged: CheckedFlow, flow_dir: Path | None,
             fail(f"run {checked.flow.name}/{run_id} already exists in {datastore.url}")
         if package is None:
             assert flow_dir is not None
-            package = store_code_package(datastore, flow_dir, dumps(packaged.flow))
+            package = store_package(datastore, flow_dir, dumps(packaged.flow))
     except DatastoreError as exc:
         fail(str(exc))
     tty = sys.stdout.isatty()
