@@ -104,7 +104,7 @@ class Case:
 def _flow_name(path: Path) -> str:
     names = re.findall(r"^class (\w+)\((?:\w+\.)?FlowSpec\)", path.read_text(), flags=re.M)
     assert len(names) == 1, f"{path.name}: expected one flow class, found {names}"
-    return names[0]
+    return str(names[0])
 
 
 def _cases() -> list[Case]:

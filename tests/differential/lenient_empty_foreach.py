@@ -1,5 +1,6 @@
 """A foreach over an empty list: flowc goes straight to the join (with no inputs); Metaflow
-refuses it ("produced zero splits"). Not a `diff_` flow: the test asserts the deliberate difference."""
+refuses it ("produced zero splits"). Not a `diff_` flow: the test asserts the deliberate
+difference."""
 
 from flowc import FlowSpec, step
 
