@@ -6,8 +6,9 @@ exception class; `exception` and `stacktrace` are Metaflow's names for the same 
 
 from __future__ import annotations
 
-import traceback
 from dataclasses import dataclass
+
+from runtime_shim.tracebacks import format_user_exception
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,9 +26,7 @@ class CaughtException:
         kind = type(exc)
         name = kind.__qualname__ if kind.__module__ == "builtins" else (
             f"{kind.__module__}.{kind.__qualname__}")
-        tb = exc.__traceback__.tb_next if exc.__traceback__ is not None else None  # the shim's
-        text = "".join(traceback.format_exception(type(exc), exc, tb))
-        return cls(type=name, message=str(exc), traceback=text, step=step)
+        return cls(type=name, message=str(exc), traceback=format_user_exception(exc), step=step)
 
     @property
     def exception(self) -> str:

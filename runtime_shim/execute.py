@@ -38,6 +38,7 @@ from runtime_shim.logs import TaskLogs
 from runtime_shim.records import ArtifactRef, TaskRecord, TaskStore
 from runtime_shim.spec import StepBinding
 from runtime_shim.storage import open_store_url
+from runtime_shim.tracebacks import user_traceback
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -175,9 +176,8 @@ def _run(request: TaskRequest, code: LoadedCode, graph: FlowGraph, store: TaskSt
 
 
 def _print_user_traceback(exc: BaseException) -> None:
-    """The traceback from the user's step method down (the shim's own frame left out)."""
-    tb = exc.__traceback__.tb_next if exc.__traceback__ is not None else None
-    traceback.print_exception(type(exc), exc, tb)
+    """The traceback from the user's step method down (the shim's own frames left out)."""
+    traceback.print_exception(type(exc), exc, user_traceback(exc))
 
 
 def _retries(method: Any) -> int:

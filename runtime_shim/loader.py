@@ -23,6 +23,7 @@ from runtime_shim import api, metaflow_alias
 from runtime_shim.api import FlowSpec
 from runtime_shim.codepkg import IR_FILE
 from runtime_shim.errors import InfraError, UsageError, UserError
+from runtime_shim.tracebacks import user_traceback
 
 if TYPE_CHECKING:
     from runtime_shim.datastore.base import Datastore
@@ -114,7 +115,7 @@ def import_flow_module(code_dir: Path, flow: Flow) -> ModuleType:
         del sys.modules[name]
         if isinstance(exc, KeyboardInterrupt):
             raise
-        traceback.print_exc()
+        traceback.print_exception(type(exc), exc, user_traceback(exc))
         raise UserError(f"importing {flow.path} raised {type(exc).__name__}: {exc}") from exc
     finally:
         api.loading_for_task(False)

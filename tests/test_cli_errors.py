@@ -498,10 +498,6 @@ def test_flow_module_that_fails_to_import(files: Path, cwd: Path, tmp_path: Path
     assert any(line.strip().startswith("log: ") for line in lines)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "runtime_shim/loader.py: the echoed traceback of a flow module that fails to import "
-    "starts in the shim (runtime_shim/loader.py, <frozen importlib>) instead of the user's "
-    "module; the shim should drop its own frames (owned by the runtime_shim engineer)"))
 def test_import_failure_traceback_shows_only_user_frames(files: Path, cwd: Path,
                                                         tmp_path: Path) -> None:
     ds = tmp_path / "ds"
@@ -510,6 +506,8 @@ def test_import_failure_traceback_shows_only_user_frames(files: Path, cwd: Path,
     echoed = [line for line in result.stdout.splitlines() if line.startswith("  start | ")]
     assert echoed
     assert not any("runtime_shim" in line or "<frozen" in line for line in echoed), echoed
+    assert any("import_fails.py" in line and "line" in line for line in echoed), echoed
+    assert echoed[-1].endswith("RuntimeError: module-level failure"), echoed
 
 
 # -- resume, runs, show ---------------------------------------------------------------------------

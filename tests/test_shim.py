@@ -134,6 +134,7 @@ def test_required_parameter_and_user_error(tmp_path: Path) -> None:
     failed = run_shim("start", datastore=ds, code_dir=code_dir, params=("who=me", "mode=raise"))
     assert failed.code == 1 and failed.stdout == ""
     assert "RuntimeError: failed on purpose" in failed.stderr  # the traceback
+    assert "runtime_shim" not in failed.stderr.split("Traceback", 1)[1].rsplit("\n", 2)[0]
     assert failed.last_error_line.endswith(
         "user error: step 'start' raised RuntimeError: failed on purpose")
     assert store.read_record("r1", "start", "t") is None  # a failed task has no record
@@ -210,6 +211,8 @@ def test_catch_on_the_last_attempt(tmp_path: Path) -> None:
     failure = _artifacts(store, "risky", "t")["failure"]
     assert (failure.type, failure.message) == ("ValueError", "boom")  # type: ignore[attr-defined]
     assert "raise ValueError" in failure.traceback  # type: ignore[attr-defined]
+    assert "shim_catch.py" in failure.traceback.splitlines()[1]  # type: ignore[attr-defined]
+    assert "runtime_shim" not in failure.traceback  # type: ignore[attr-defined]
     for step in ("after", "end"):
         result = run_shim(step, datastore=ds, code_dir=code_dir)
         assert result.code == 0, result.stderr
