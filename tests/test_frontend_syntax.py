@@ -164,3 +164,23 @@ def test_valid_but_scrambled_flows_never_raise() -> None:
             lines = source.count("\n") + 1
             assert all(1 <= d.span.line <= lines for d in parsed.diagnostics)
     assert parsed_flows > 100
+
+
+def test_syntax_error_column_after_bom_in_a_real_file(tmp_path: Path) -> None:
+    """CPython re-reads the error line from the file named in `filename` when it exists:
+    with a BOM on disk (stripped before parsing) the column came out two characters short."""
+    from compiler import check_file
+
+    flow = tmp_path / "bom.py"
+    flow.write_bytes(b"\xef\xbb\xbfx = (1 2)\n")
+    [problem] = check_file(flow).diagnostics
+    assert (problem.code, problem.span.line, problem.span.col) == ("FLC001", 1, 7)
+
+
+def test_syntax_error_column_ignores_a_different_file_on_disk(tmp_path: Path) -> None:
+    from compiler import check_source
+
+    on_disk = tmp_path / "edited.py"
+    on_disk.write_text("'ééééé'\n", encoding="utf-8")
+    [problem] = check_source("x = (1 2)\n", path=str(on_disk)).diagnostics
+    assert (problem.span.line, problem.span.col) == (1, 6)

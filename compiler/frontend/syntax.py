@@ -34,7 +34,11 @@ def parse_tree(source: str, path: str) -> Parsed | Diagnostic:
         with warnings.catch_warnings():
             # Invalid escape sequences and the like warn on stderr: not ours to print.
             warnings.simplefilter("ignore")
-            tree = ast.parse(text, filename=path)
+            # filename "" on purpose: given the name of a file that exists, CPython re-reads
+            # the offending line from disk to compute the error column, so a file whose
+            # text differs from what was parsed (a stripped BOM, an unsaved buffer passed
+            # to check_source) gets a wrong column. "" can never be opened.
+            tree = ast.parse(text, filename="")
     except SyntaxError as exc:
         return _syntax_error(exc, text, source_map)
     except (RecursionError, MemoryError):
