@@ -8,12 +8,18 @@ text with no colour, and depends only on its inputs (never on the terminal or th
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
 from compiler.diagnostics import Diagnostic, Severity
+
+# Lines end where Python's tokenizer ends them (and where span lines are counted): at \r\n,
+# \r or \n, never at the form feeds, U+2028 and the like that `str.splitlines` also cuts at.
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_BOM = "\ufeff"
 
 # The keys of one diagnostic in the JSON form, in order; every key is always present.
 JSON_KEYS: tuple[str, ...] = (
@@ -62,9 +68,12 @@ def full(diagnostic: Diagnostic, source: str | None) -> str:
     lines.append(f"{gutter}--> {span.path}:{span.line}:{span.col}")
     if source_line is not None:
         text = source_line.rstrip()
+        col, end_col = span.col, _end_col(diagnostic, text)
+        if span.line == 1 and text.startswith(_BOM):  # columns count it; nobody sees it
+            text, col, end_col = text[1:], col - 1, end_col - 1
         lines.append(f"{gutter} |")
         lines.append(f"{span.line} | {text}" if text else f"{span.line} |")
-        lines.append(f"{gutter} | {_underline(text, span.col, _end_col(diagnostic, text))}")
+        lines.append(f"{gutter} | {_underline(text, col, end_col)}")
         lines.append(f"{gutter} |")
     if diagnostic.help:
         lines.append(f"{gutter} = help: {diagnostic.help}")
@@ -83,7 +92,7 @@ def _source_line(source: str | None, line: int) -> str | None:
 @lru_cache(maxsize=16)
 def _lines(source: str) -> tuple[str, ...]:
     """The lines of a file's text, split once however many diagnostics it has."""
-    return tuple(source.splitlines())
+    return tuple(_LINE_BREAK.split(source))
 
 
 def _end_col(diagnostic: Diagnostic, text: str) -> int:

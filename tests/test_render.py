@@ -306,3 +306,17 @@ def _all_nodes(graph: pydot.Graph) -> list[pydot.Node]:
     for sub in graph.get_subgraphs():
         nodes += _all_nodes(sub)
     return nodes
+
+
+def test_full_counts_lines_like_the_tokenizer() -> None:
+    """A form feed or U+2028 in a comment is no line break for Python: the excerpt must be
+    the line the span names, not one shifted by `str.splitlines`."""
+    source = "# page\fbreak \u2028 here\nx = 1\ny = self.nope\n"
+    text = full(at("FLC114", 3, 5, 3, 14, "unknown"), source)
+    assert "3 | y = self.nope\n  |     ^^^^^^^^^" in text
+
+
+def test_full_hides_a_bom_and_keeps_the_caret_under_the_span() -> None:
+    source = "\ufeffx = (1 2)\n"
+    text = full(at("FLC001", 1, 7, 1, 8, "syntax error"), source)
+    assert "1 | x = (1 2)\n  |      ^\n" in text
