@@ -9,44 +9,87 @@ line) is kept aside and restored on exit, so nothing the user prints can reach i
 from __future__ import annotations
 
 import os
+import select
 import sys
 import threading
+import time
 from pathlib import Path
 from types import TracebackType
 from typing import BinaryIO
 
 _CHUNK = 64 << 10
-_DRAIN_TIMEOUT = 5.0  # seconds to wait for a background process still holding the pipes
+# After the task, what is already in a pipe is read out; a background process the step
+# started may still hold the pipe open, so the pump waits for more only while data keeps
+# coming (at most _QUIET seconds apart, _DRAIN_TIMEOUT in all) instead of until end of file.
+_QUIET = 0.05
+_DRAIN_TIMEOUT = 2.0
 
 
 class _Pump(threading.Thread):
-    """Copies one pipe into a log file and onto the echo descriptor until end of file."""
+    """Copies one pipe into a log file and onto the echo descriptor until end of file.
+
+    `finish()` makes it read out what is buffered and return even when a process that
+    outlives the task still holds the pipe's write end.
+    """
 
     def __init__(self, read_fd: int, log: BinaryIO, echo_fd: int | None) -> None:
         super().__init__(daemon=True)
         self.read_fd = read_fd
         self.log = log
         self.echo_fd = echo_fd
+        self._wake_r, self._wake_w = os.pipe()
+
+    def finish(self, timeout: float) -> None:
+        """Ask the pump to drain and stop, and wait for it (at most `timeout` seconds)."""
+        os.write(self._wake_w, b"x")
+        self.join(timeout)
+        if not self.is_alive():  # else it still polls them: leave them open
+            os.close(self._wake_r)
+            os.close(self._wake_w)
 
     def run(self) -> None:
-        while True:
+        poller = select.poll()
+        poller.register(self.read_fd, select.POLLIN)
+        poller.register(self._wake_r, select.POLLIN)
+        try:
+            while True:
+                ready = {fd for fd, _ in poller.poll()}
+                if self.read_fd in ready:
+                    if not self._copy():
+                        return
+                elif self._wake_r in ready:
+                    self._drain()
+                    return
+        finally:
+            os.close(self.read_fd)
+
+    def _drain(self) -> None:
+        deadline = time.monotonic() + _DRAIN_TIMEOUT
+        quiet = select.poll()
+        quiet.register(self.read_fd, select.POLLIN)
+        while time.monotonic() < deadline and quiet.poll(_QUIET * 1000):
+            if not self._copy():
+                return
+
+    def _copy(self) -> bool:
+        """Copy one chunk; False at end of file or when the log is gone."""
+        try:
+            data = os.read(self.read_fd, _CHUNK)
+        except OSError:
+            return False
+        if not data:
+            return False
+        try:
+            self.log.write(data)
+            self.log.flush()
+        except (OSError, ValueError):  # closed after a drain timeout
+            return False
+        if self.echo_fd is not None:
             try:
-                data = os.read(self.read_fd, _CHUNK)
+                os.write(self.echo_fd, data)
             except OSError:
-                break
-            if not data:
-                break
-            try:
-                self.log.write(data)
-                self.log.flush()
-            except (OSError, ValueError):  # closed after a drain timeout
-                break
-            if self.echo_fd is not None:
-                try:
-                    os.write(self.echo_fd, data)
-                except OSError:
-                    self.echo_fd = None
-        os.close(self.read_fd)
+                self.echo_fd = None
+        return True
 
 
 class TaskLogs:
@@ -102,7 +145,7 @@ class TaskLogs:
         os.dup2(self._saved[0], 1)
         os.dup2(self._saved[1], 2)
         for pump in self._pumps:
-            pump.join(_DRAIN_TIMEOUT)
+            pump.finish(_DRAIN_TIMEOUT + 1.0)
         for log in self._files:
             log.close()
         self._pumps = []

@@ -307,3 +307,33 @@ def test_flow_instantiated_at_module_level(tmp_path: Path) -> None:
     result = run_shim("start", datastore=ds, code_dir=code_dir)
     assert result.code == 0, result.stderr
     assert result.outputs["switch_choice"] == "high"
+
+
+def test_logs_do_not_wait_for_a_process_that_outlives_the_task(tmp_path: Path) -> None:
+    """A background process holding the task's stdout/stderr must not hold up the task.
+
+    The pumps used to read until end of file, i.e. until the background process exited or a
+    5 s timeout per stream passed; now they read what is buffered and stop.
+    """
+    from runtime_shim.logs import TaskLogs
+
+    ready = tmp_path / "ready"
+    script = ("import os, sys, time\nprint('from the background', flush=True)\n"
+              f"open({str(ready)!r}, 'w').close()\nsys.stdin.read()\n")
+    logs = TaskLogs(tmp_path / "logs", echo=False)
+    with logs:
+        background = subprocess.Popen([sys.executable, "-c", script], stdin=subprocess.PIPE)
+        while not ready.exists():
+            background.poll()
+            assert background.returncode is None, "the background process died"
+        pumps = list(logs._pumps)
+        logs.stop()
+    try:
+        assert not any(pump.is_alive() for pump in pumps)
+        assert background.poll() is None  # it is still running, holding the write ends
+        assert b"from the background" in logs.read()[0]
+    finally:
+        assert background.stdin is not None
+        background.stdin.close()
+        background.wait()
+        logs.close()
