@@ -8,6 +8,7 @@ the only thing targets accept.
 from __future__ import annotations
 
 import difflib
+import errno
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,8 +45,9 @@ class CheckResult:
 
 def display_path(path: Path, root: Path | None = None) -> str:
     """`path` relative to `root` (default: the working directory) when inside it, POSIX form."""
-    base = (root or Path.cwd()).resolve()
-    resolved = path.resolve()
+    # realpath, not Path.resolve: it does not raise on a symbolic link loop.
+    base = Path(os.path.realpath(root or Path.cwd()))
+    resolved = Path(os.path.realpath(path))
     try:
         return resolved.relative_to(base).as_posix()
     except ValueError:
@@ -62,7 +64,9 @@ def check_file(
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         if path.is_symlink() and not path.exists():  # name the link, not its missing target
             shown = f"{display_path(path.parent, root)}/{path.name}".removeprefix("./")
-            reason = f"it is a broken symbolic link to '{os.readlink(path)}'"
+            loops = isinstance(exc, OSError) and exc.errno == errno.ELOOP
+            kind = "a symbolic link loop" if loops else "a broken symbolic link"
+            reason = f"it is {kind} (to '{os.readlink(path)}')"
         diagnostic = rule("FLC005").at(_file_span(shown), f"cannot read '{shown}': {reason}")
         return CheckResult(
             path=shown, source=None, flow=None, checked=None, diagnostics=(diagnostic,)

@@ -7,6 +7,7 @@ checked once through a real `.venv/bin/flowc` process, as a user or CI job sees 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -241,3 +242,34 @@ def test_real_process_exit_codes(workdir: Path) -> None:
     assert status("check", "nope.py") == 2
     assert status("check", "latin.py") == 2
     assert status("check", "broken.py", "--format", "jsn") == 2
+
+
+def test_a_folder_with_a_link_loop_a_py_folder_and_a_fifo(tmp_path: Path) -> None:
+    """A symbolic link loop named *.py was a RuntimeError traceback (Path.resolve); a folder
+    named x.py is no source file; a FIFO named f.py made `check` block forever on read."""
+    folder = tmp_path / "flows"
+    folder.mkdir()
+    (folder / "broken.py").write_text(UNREACHABLE)
+    (folder / "self.py").symlink_to("self.py")
+    (folder / "pkg.py").mkdir()
+    fifo = folder / "pipe.py"
+    os.mkfifo(fifo)
+    process = subprocess.run([FLOWC, "check", "flows"], cwd=tmp_path, capture_output=True,
+                             text=True, timeout=60)
+    assert "Traceback" not in process.stderr
+    assert process.returncode == 2
+    assert process.stdout.splitlines() == [
+        "flows/broken.py:12:9: error[FLC104] step 'orphan' is not reachable from 'start'",
+        "flows/self.py:1:1: error[FLC005] cannot read 'flows/self.py': it is a symbolic link "
+        "loop (to 'self.py')",
+    ]
+
+
+def test_a_link_loop_named_on_the_command_line(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "self.py").symlink_to("self.py")
+    monkeypatch.chdir(tmp_path)
+    for command in ("check", "inspect"):
+        result = flowc(command, "self.py")
+        assert result.exit_code == 2
+        assert result.stderr == "flowc: error: self.py is a symbolic link loop (to 'self.py')\n"

@@ -9,7 +9,9 @@ so `flowc --help` stays fast. Also home of `SuggestingChoice`, shared by the oth
 from __future__ import annotations
 
 import difflib
+import errno
 import os
+import stat
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -52,26 +54,46 @@ def expand_paths(paths: Sequence[Path]) -> tuple[list[Path], list[Path]]:
                 candidate
                 for candidate in sorted(path.rglob("*.py"))
                 if not any(part.startswith(".") for part in candidate.relative_to(path).parts)
+                and _is_source_file(candidate)
             )
             files.extend(found)
         elif path.exists():
             files.append(path)
         else:
             missing.append(path)
-    unique = {file.resolve(): file for file in reversed(files)}
-    return [file for file in files if unique[file.resolve()] is file], missing
+    # realpath, not Path.resolve: it does not raise on a symbolic link loop.
+    unique = {os.path.realpath(file): file for file in reversed(files)}
+    return [file for file in files if unique[os.path.realpath(file)] is file], missing
+
+
+def _is_source_file(candidate: Path) -> bool:
+    """A regular file, or a link that leads nowhere (reported as such): never a folder or a
+    FIFO that happens to be named `*.py` (reading a FIFO blocks until someone writes)."""
+    try:
+        return stat.S_ISREG(candidate.stat().st_mode)
+    except OSError:  # a broken link or a link loop: check_file names it
+        return candidate.is_symlink()
 
 
 def refuse_missing(missing: Sequence[Path]) -> None:
     """Exit with status 2 and one line per missing path, when there are any."""
     for path in missing:
         if path.is_symlink():
-            click.echo(f"flowc: error: {path} is a broken symbolic link (to "
-                       f"'{os.readlink(path)}')", err=True)
+            kind = "symbolic link loop" if _loops(path) else "broken symbolic link"
+            click.echo(f"flowc: error: {path} is a {kind} (to '{os.readlink(path)}')",
+                       err=True)
         else:
             click.echo(f"flowc: error: no such file or directory: {path}", err=True)
     if missing:
         click.get_current_context().exit(EXIT_USAGE)
+
+
+def _loops(path: Path) -> bool:
+    try:
+        path.stat()
+    except OSError as exc:
+        return exc.errno == errno.ELOOP
+    return False
 
 
 def exit_status(results: Sequence[CheckResult]) -> int:
