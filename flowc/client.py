@@ -16,6 +16,7 @@ from typing import Any
 from runtime_shim.datastore import Datastore, IntegrityError, open_datastore
 from runtime_shim.identity import parse_task_id
 from runtime_shim.records import ArtifactRef, TaskRecord, TaskStore
+from runtime_shim.storage import DATASTORE_ENV
 from targets.local.runs import RunInfo, list_flows, list_runs, read_run
 
 __all__ = [
@@ -26,10 +27,11 @@ __all__ = [
     "Run",
     "Step",
     "Task",
+    "get_metadata",
+    "get_namespace",
     "namespace",
 ]
 
-DATASTORE_ENV = "FLOWC_DATASTORE"
 DEFAULT_DATASTORE = ".flowc"
 
 
@@ -50,6 +52,16 @@ class NotFoundError(KeyError):
 def namespace(name: str | None) -> None:
     """Accepted for Metaflow compatibility; flowc has no namespaces (a no-op)."""
     del name
+
+
+def get_namespace() -> None:
+    """Metaflow's current namespace: always None (every run is visible)."""
+    return None
+
+
+def get_metadata() -> str:
+    """Where the client reads from, in Metaflow's `provider@location` form."""
+    return f"flowc@{default_datastore_url()}"
 
 
 class DataArtifact:

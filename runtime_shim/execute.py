@@ -37,7 +37,7 @@ from runtime_shim.loader import LoadedCode, code_dir_from_package, load_code, re
 from runtime_shim.logs import TaskLogs
 from runtime_shim.records import ArtifactRef, TaskRecord, TaskStore
 from runtime_shim.spec import StepBinding
-from runtime_shim.storage import open_store_url
+from runtime_shim.storage import DATASTORE_ENV, open_store_url
 from runtime_shim.tracebacks import user_traceback
 
 
@@ -98,6 +98,9 @@ def run_task(request: TaskRequest, logs: TaskLogs | None, tempdir: str) -> TaskR
     """
     started = time.time()
     datastore = open_store_url(request.datastore)
+    # the results client (`from flowc import Flow`, Metaflow's `Flow` under the alias) reads
+    # the datastore this task runs in, not `./.flowc` of whatever directory it started in
+    os.environ[DATASTORE_ENV] = datastore.url
     code_dir = _code_dir(request, datastore)
     flow = read_ir(code_dir)
     graph = FlowGraph.build(flow)

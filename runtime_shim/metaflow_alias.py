@@ -2,8 +2,10 @@
 
 Installed in `sys.modules` before a flow that imports `metaflow` is loaded, so
 `from metaflow import FlowSpec, step`, `import metaflow as mf` and `@mf.step` all resolve to
-flowc's names. A lowercase name flowc does not know (`@card`, `@conda`, `@pypi`) is a
-decorator that records itself and changes nothing, as the compiler keeps it opaque.
+flowc's names. Metaflow's client names (`Flow`, `Run`, `namespace`, `get_metadata`, ...)
+are flowc's results client, imported on first use and reading the task's datastore. A
+lowercase name flowc does not know (`@card`, `@conda`, `@pypi`) is a decorator that records
+itself and changes nothing, as the compiler keeps it opaque.
 """
 
 from __future__ import annotations
@@ -20,8 +22,19 @@ ALIAS_NAME = "metaflow"
 _MODULE_DOC = "flowc's authoring API under Metaflow's name (installed by the flowc runtime shim)."
 
 
+# Metaflow's client API that flowc's client (flowc/client.py) provides
+CLIENT_NAMES = frozenset({"DataArtifact", "Flow", "Run", "Step", "Task", "get_metadata",
+                          "get_namespace", "namespace"})
+
+
 def _opaque_decorators(module: types.ModuleType) -> Any:
     def module_getattr(name: str) -> Any:
+        if name in CLIENT_NAMES:  # imported only when a flow uses the client
+            from flowc import client
+
+            value = getattr(client, name)
+            setattr(module, name, value)
+            return value
         if name.startswith("_") or not name.isidentifier() or not name.islower():
             raise AttributeError(f"module 'metaflow' (flowc alias) has no attribute {name!r}")
         decorator = recording_decorator(name)

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 
 from runtime_shim.errors import InfraError
 
+DATASTORE_ENV = "FLOWC_DATASTORE"  # the datastore the results client reads by default
+
 if TYPE_CHECKING:
     from runtime_shim.datastore.base import Datastore
 

@@ -160,3 +160,19 @@ def test_task_output_is_echoed_before_its_outcome(tmp_path: Path) -> None:
     lines = result.stdout.splitlines()
     assert lines.index("  end | hello, world") + 1 == lines.index(
         next(line for line in lines if line.startswith("end ok")))
+
+
+def test_client_in_a_step_reads_the_run_datastore(tmp_path: Path) -> None:
+    """`from metaflow import Flow` works in a step and reads the datastore the task runs in
+    (not `./.flowc` of the working directory, which here does not exist)."""
+    elsewhere = tmp_path / "cwd"
+    elsewhere.mkdir()
+    (tmp_path / "ds").mkdir()
+    result = flowc("run", str(FLOWS / "client_in_step.py"), "--datastore", str(tmp_path / "ds"),
+                   cwd=elsewhere, env={"FLOWC_DATASTORE": ""})
+    assert result.returncode == 0, result.stdout + result.stderr
+    run = latest("ClientInStepFlow", tmp_path / "ds")
+    assert run.data.own_status == "running"  # type: ignore[attr-defined]
+    assert run.data.start_saw == "running"  # type: ignore[attr-defined]
+    assert run.data.where == f"flowc@{tmp_path / 'ds'}"  # type: ignore[attr-defined]
+    assert not (elsewhere / ".flowc").exists()
