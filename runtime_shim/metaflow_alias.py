@@ -27,6 +27,22 @@ CLIENT_NAMES = frozenset({"DataArtifact", "Flow", "Run", "Step", "Task", "get_me
                           "get_namespace", "namespace"})
 
 
+# Metaflow's flow-level names flowc cannot run: importing them works (so the error names the
+# construct, not "cannot import name"), using one raises NotImplementedError
+UNSUPPORTED = {
+    "IncludeFile": "pass the file's contents through a Parameter, or read the file in a step",
+    "Config": "use a Parameter (type=JSONType) instead",
+}
+
+
+def _unsupported(name: str) -> Any:
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError(f"flowc does not support metaflow.{name}: {UNSUPPORTED[name]}")
+
+    refuse.__name__ = refuse.__qualname__ = name
+    return refuse
+
+
 def _opaque_decorators(module: types.ModuleType) -> Any:
     def module_getattr(name: str) -> Any:
         if name in CLIENT_NAMES:  # imported only when a flow uses the client
@@ -35,6 +51,8 @@ def _opaque_decorators(module: types.ModuleType) -> Any:
             value = getattr(client, name)
             setattr(module, name, value)
             return value
+        if name in UNSUPPORTED:
+            return _unsupported(name)
         if name.startswith("_") or not name.isidentifier() or not name.islower():
             raise AttributeError(f"module 'metaflow' (flowc alias) has no attribute {name!r}")
         decorator = recording_decorator(name)

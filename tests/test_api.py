@@ -163,6 +163,9 @@ def test_metaflow_alias_module(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(AttributeError):
         _ = module.S3
     assert metaflow_alias.install() is module
+    # a flow-level construct flowc cannot run: importable, refused by name when used
+    with pytest.raises(NotImplementedError, match=r"does not support metaflow\.IncludeFile"):
+        module.IncludeFile("movie_data", default="movies.csv")
 
 
 def _record(step: str, task: str, **hashes: str) -> TaskRecord:
