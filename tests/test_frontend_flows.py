@@ -416,3 +416,66 @@ def test_relative_import_shadows_the_api() -> None:
                 pass
         """)
     assert module.flows[0].flow.steps == ()
+
+
+def test_a_later_plain_binding_hides_a_step_or_parameter() -> None:
+    """Python's attribute lookup: a subclass's plain `def a` (or `a = ...`, or a later
+    binding in the same body) hides the step or parameter; Metaflow then does not see it
+    (a transition to it is 'unknown step'), so flowc must not either."""
+    flow = parse("""\
+        from flowc import FlowSpec, Parameter, step
+
+        class Base(FlowSpec):
+            p = Parameter("p", default=1)
+            q = Parameter("q", default=2)
+
+            @step
+            def start(self):
+                self.next(self.a)
+
+            @step
+            def a(self):
+                self.next(self.end)
+
+            @step
+            def b(self):
+                self.next(self.end)
+
+            @step
+            def end(self):
+                pass
+
+        class Child(Base):
+            p = 5
+
+            def a(self):
+                pass
+
+            @step
+            def c(self):
+                self.next(self.end)
+            c = None
+        """).flows[0].flow
+    assert [s.name for s in flow.steps] == ["start", "b", "end"]
+    assert [p.attribute for p in flow.parameters] == ["q"]
+
+
+def test_a_step_redefined_after_a_plain_binding_is_a_step() -> None:
+    flow = only_flow("""\
+        from flowc import FlowSpec, step
+
+        class F(FlowSpec):
+            end = None
+
+            @step
+            def start(self):
+                self.next(self.end)
+
+            def helper(self):
+                pass
+
+            @step
+            def end(self):
+                pass
+        """).flow
+    assert [s.name for s in flow.steps] == ["start", "end"]

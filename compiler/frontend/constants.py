@@ -27,7 +27,7 @@ def scope_constants(
     statements = list(body)
     counts: dict[str, int] = {}
     for statement in statements:
-        for name in _bindings(statement, nested=nested):
+        for name in bindings(statement, nested=nested):
             counts[name] = counts.get(name, 0) + 1
     constants: dict[str, JsonValue] = dict(evaluator.constants)
     scoped = evaluator.with_constants(constants)
@@ -60,7 +60,8 @@ def _single_assignment(statement: ast.stmt) -> tuple[list[str], ast.expr] | None
     return None
 
 
-def _bindings(statement: ast.stmt, *, nested: bool) -> list[str]:
+def bindings(statement: ast.stmt, *, nested: bool) -> list[str]:
+    """The names `statement` binds in its scope (with `nested`, inside its blocks too)."""
     match statement:
         case ast.FunctionDef(name=name) | ast.AsyncFunctionDef(name=name) | ast.ClassDef(
             name=name
@@ -85,12 +86,12 @@ def _bindings(statement: ast.stmt, *, nested: bool) -> list[str]:
             found += _stored([i.optional_vars for i in part if i.optional_vars is not None])
     for block in ("body", "orelse", "finalbody"):
         for child in getattr(statement, block, []):
-            found += _bindings(child, nested=True)
+            found += bindings(child, nested=True)
     for handler in getattr(statement, "handlers", []):
         if handler.name:
             found.append(handler.name)
         for child in handler.body:
-            found += _bindings(child, nested=True)
+            found += bindings(child, nested=True)
     return found
 
 

@@ -11,7 +11,10 @@ class's own definitions win, then its bases left to right; a step keeps the posi
 its name first appeared (base steps first). Bases imported from other files are not read.
 Decorators on the class apply to that class only. Two `@step`s of the same name (or two
 parameters on the same attribute) in one class body are both kept, in source order, for the
-validator to report (FLC040, FLC021); a subclass's definition replaces every base one.
+validator to report (FLC040, FLC021); a subclass's definition replaces every base one. Any
+other binding of the name (a plain `def`, `name = ...`), when it is the last in its class
+body, hides the step or parameter as Python's attribute lookup does: Metaflow then no
+longer sees it either.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import ast
 from typing import NamedTuple
 
 from compiler.diagnostics import Diagnostic
-from compiler.frontend.constants import scope_constants
+from compiler.frontend.constants import bindings, scope_constants
 from compiler.frontend.decorators import class_decorators
 from compiler.frontend.imports import ImportTable
 from compiler.frontend.literals import Evaluator
@@ -36,11 +39,13 @@ class FlowResult(NamedTuple):
 
 
 class _Members(NamedTuple):
-    """What one class body defines (not counting its bases)."""
+    """What one class body defines (not counting its bases); `hidden` are the names whose
+    last binding in the body is neither a step nor a parameter."""
 
     steps: dict[str, list[StepResult]]
     parameters: dict[str, list[Parameter]]
     diagnostics: list[Diagnostic]
+    hidden: set[str]
 
 
 class _ClassInfo:
@@ -95,24 +100,29 @@ def _class_info(node: ast.ClassDef, table: ImportTable,
 def _members(info: _ClassInfo, evaluator: Evaluator) -> _Members:
     if info.members is not None:
         return info.members
-    members = _Members(steps={}, parameters={}, diagnostics=[])
+    members = _Members(steps={}, parameters={}, diagnostics=[], hidden=set())
     body = info.node.body
     scoped = evaluator.with_constants(scope_constants(body, evaluator, nested=False))
     for statement in body:
         if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef):
             result = read_step(statement, info.table, scoped)
-            if result is None:
+            if result is not None:
+                members.steps.setdefault(statement.name, []).append(result)
+                members.hidden.discard(statement.name)
                 continue
-            members.steps.setdefault(statement.name, []).append(result)
-            continue
         found = parameter_call(statement, info.table)
         if found is None:
+            members.hidden.update(bindings(statement, nested=True))
             continue
         attribute, target, call = found
+        members.hidden.discard(attribute)
         parameter = read_parameter(attribute, target, call, info.table, scoped)
         members.diagnostics.extend(parameter.diagnostics)
         if parameter.parameter is not None:
             members.parameters.setdefault(attribute, []).append(parameter.parameter)
+    for name in members.hidden:
+        members.steps.pop(name, None)
+        members.parameters.pop(name, None)
     info.members = members
     return members
 
@@ -123,6 +133,9 @@ def _build_flow(info: _ClassInfo, evaluator: Evaluator) -> FlowResult:
     diagnostics: list[Diagnostic] = []
     for cls in _lineage(info):
         members = _members(cls, evaluator)
+        for name in members.hidden:
+            steps.pop(name, None)
+            parameters.pop(name, None)
         steps.update(members.steps)
         parameters.update(members.parameters)
         diagnostics.extend(members.diagnostics)
