@@ -144,9 +144,20 @@ def _mermaid_id(name: str) -> str:
     return f"step_{name}"
 
 
+# Mermaid entity codes (`#name;` or `#<decimal>;`) for what would end the quoted label, be
+# read as an entity or as HTML, or start a markdown string. `#` goes first.
+_MERMAID_ESCAPES = (("#", "#35;"), ('"', "#quot;"), ("<", "#lt;"), (">", "#gt;"),
+                    ("&", "#amp;"), ("`", "#96;"))
+
+
 def _mermaid_text(text: str) -> str:
-    """Label text safe inside Mermaid double quotes (entity codes for quotes)."""
-    return text.replace('"', "#quot;")
+    """Label text safe inside Mermaid double quotes: entity codes for the characters Mermaid
+    or its HTML labels would interpret, a space for a line break or other control
+    character (a raw newline would end the statement)."""
+    for char, code in _MERMAID_ESCAPES:
+        text = text.replace(char, code)
+    return "".join(" " if ord(char) < 32 or char in "\x7f\u2028\u2029" else char
+                   for char in text)
 
 
 def dot(flow: Flow, graph: FlowGraph) -> str:
@@ -180,5 +191,8 @@ def dot(flow: Flow, graph: FlowGraph) -> str:
 
 
 def _dot_quote(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    """A DOT quoted string shown as written: Graphviz reads `&name;` entities and backslash
+    escapes in labels, so `&` and `\\` are escaped; a line break becomes `\\n`."""
+    escaped = text.replace("&", "&amp;").replace("\\", "\\\\").replace('"', '\\"')
+    escaped = escaped.replace("\r\n", "\\n").replace("\r", "\\n").replace("\n", "\\n")
     return f'"{escaped}"'

@@ -320,3 +320,53 @@ def test_full_hides_a_bom_and_keeps_the_caret_under_the_span() -> None:
     source = "\ufeffx = (1 2)\n"
     text = full(at("FLC001", 1, 7, 1, 8, "syntax error"), source)
     assert "1 | x = (1 2)\n  |      ^\n" in text
+
+
+ODD_LABELS = '''\
+from flowc import FlowSpec, step
+
+
+class OddLabels(FlowSpec):
+    @step
+    def start(self):
+        self.v = "x"
+        self.next({'a"b': self.a, "<i>x</i>": self.b, "#quot; & &amp; `md`\\nnext": self.c},
+                  condition="v")
+
+    @step
+    def a(self):
+        self.next(self.end)
+
+    @step
+    def b(self):
+        self.next(self.end)
+
+    @step
+    def c(self):
+        self.next(self.end)
+
+    @step
+    def end(self):
+        pass
+'''
+
+
+def test_labels_with_markup_quotes_and_newlines_are_escaped(tmp_path: Path) -> None:
+    """Switch keys are any string: Mermaid must not read HTML, entity codes or markdown in
+    them, nor see a raw newline (which ends the statement); Graphviz must not read `&amp;`
+    as an entity."""
+    path = tmp_path / "odd.py"
+    path.write_text(ODD_LABELS)
+    checked = check_file(path, root=tmp_path).checked
+    assert checked is not None
+    mermaid = pictures.mermaid(checked.flow, checked.graph).splitlines()
+    assert {
+        '    step_start -->|"v = a#quot;b"| step_a',
+        '    step_start -->|"v = #lt;i#gt;x#lt;/i#gt;"| step_b',
+        '    step_start -->|"v = #35;quot; #amp; #amp;amp; #96;md#96; next"| step_c',
+    } <= set(mermaid)
+    dot = pictures.dot(checked.flow, checked.graph)
+    assert '[label="v = #quot; &amp; &amp;amp; `md`\\nnext"];' in dot
+    [graph] = pydot.graph_from_dot_data(dot)
+    labels = {edge.get_label() for edge in graph.get_edges() if edge.get_label()}
+    assert '"v = <i>x</i>"' in labels
