@@ -273,3 +273,48 @@ def test_a_link_loop_named_on_the_command_line(tmp_path: Path,
         result = flowc(command, "self.py")
         assert result.exit_code == 2
         assert result.stderr == "flowc: error: self.py is a symbolic link loop (to 'self.py')\n"
+
+
+SURROGATES = '''\
+from flowc import FlowSpec, Parameter, step
+
+
+class Lone(FlowSpec):
+    """Doc \\ud800 here."""
+
+    p = Parameter("p", default="\\udfff" + "x")
+    q = Parameter("q", default=f"\\ud800")
+
+    @my_deco(arg="\\udc00")
+    @step
+    def start(self):
+        """Step \\udbff."""
+        self.next(self.end)
+
+    @step
+    def end(self):
+        pass
+'''
+
+
+def test_lone_surrogate_escapes_never_reach_the_output(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """`"\\ud800"` is a valid Python string no UTF-8 stream can carry: check and every
+    inspect format crashed with UnicodeEncodeError. Such a string is not static (kept as its
+    source text); a docstring keeps the escape; a switch key with one is FLC015."""
+    (tmp_path / "lone.py").write_text(SURROGATES)
+    (tmp_path / "key.py").write_text(SURROGATES.replace(
+        "self.next(self.end)\n\n    @step\n    def end",
+        'self.next({"\\ud800": self.end, "b": self.end}, condition="p")\n\n'
+        "    @step\n    def end", 1))
+    monkeypatch.chdir(tmp_path)
+    for fmt in ("json", "yaml", "mermaid", "dot"):
+        result = CliRunner().invoke(main, ["inspect", "lone.py", "--format", fmt])
+        assert result.exit_code == 0, (fmt, result.output, result.exception)
+    flow = ir.loads(flowc("inspect", "lone.py").stdout)
+    assert flow.doc == "Doc \\ud800 here."
+    assert [p.default.is_literal for p in flow.parameters if p.default] == [False, False]
+    for fmt in ("concise", "full", "json"):
+        result = CliRunner().invoke(main, ["check", "key.py", "--format", fmt])
+        assert result.exit_code == 1, (fmt, result.output, result.exception)
+        assert "FLC015" in result.stdout

@@ -4,6 +4,7 @@
 value when the expression is built only from literals (numbers, strings including implicit
 concatenation, True/False/None, tuples/lists -> tuples, dicts with string keys), arithmetic
 on them (`60 * 60`, `-1`, `"a" + "b"`) and the constants of its scope (`constants.py`).
+A string with a lone surrogate (`"\\ud800"`) is not static: it cannot be written as UTF-8.
 Nothing is ever executed, and sizes are bounded so that `10 ** 10 ** 10` or a constant that
 doubles itself forty times is simply "not static".
 """
@@ -80,7 +81,7 @@ class Evaluator(NamedTuple):
                 return self.constants.get(name, NOT_STATIC)
             case ast.JoinedStr(values=parts):
                 if all(isinstance(p, ast.Constant) and isinstance(p.value, str) for p in parts):
-                    return "".join(p.value for p in parts)  # type: ignore[attr-defined]
+                    return _constant("".join(p.value for p in parts))  # type: ignore[attr-defined]
                 return NOT_STATIC
             case ast.Tuple(elts=items) | ast.List(elts=items):
                 values = [self._eval(item) for item in items]
@@ -125,8 +126,20 @@ def _measure(value: JsonValue, sizes: dict[int, tuple[JsonValue, int, int]]) -> 
     return depth, weight
 
 
+def encodable(text: str) -> bool:
+    """False when `text` holds a lone surrogate (a `"\\ud800"` escape): Python allows it, but
+    no UTF-8 file (ir.json, a target's output) or terminal can carry it."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _constant(value: object) -> JsonValue | NotStatic:
-    if value is None or isinstance(value, bool | str):
+    if isinstance(value, str):
+        return value if encodable(value) else NOT_STATIC
+    if value is None or isinstance(value, bool):
         return value
     if isinstance(value, int):
         return _checked(value)

@@ -29,7 +29,8 @@ def docstring(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> st
     first = node.body[0]
     if (isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant)
             and isinstance(first.value.value, str)):
-        return cleandoc(first.value.value)
+        # A lone surrogate escape cannot be written as UTF-8: keep it as its escape text.
+        return cleandoc(first.value.value).encode("utf-8", "backslashreplace").decode("utf-8")
     return None
 
 

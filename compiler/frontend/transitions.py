@@ -196,8 +196,11 @@ def _switch(call: ast.Call, keywords: dict[str, ast.expr], self_name: str,
         key_value = evaluator.string(key)
         target = _target(value, self_name)
         if key_value is None:
+            what = ("a string no UTF-8 file can hold (a lone surrogate)"
+                    if isinstance(key, ast.Constant) and isinstance(key.value, str)
+                    else "not a string literal")
             problems.append(rule("FLC015").at(
-                span_of(key), f"switch case key {text_of(key)} is not a string literal"))
+                span_of(key), f"switch case key {text_of(key)} is {what}"))
         elif key_value in seen:
             problems.append(rule("FLC113").at(
                 span_of(key), f"switch case '{key_value}' appears twice (first on line "
