@@ -153,7 +153,7 @@ def _run(request: TaskRequest, code: LoadedCode, graph: FlowGraph, store: TaskSt
     ))
     os.environ.update(environment_vars(step, method))
     args = (Inputs(parents, store),) if step.is_join else ()
-    caught = _call_step(step, method, instance, args, request.retry_count)
+    caught = _call_step(step, method, instance, args, request.retry_count, store)
     outcome = transitions.resolve(step, binding.next_call, lambda n: binding.lookup(instance, n),
                                   caught=caught is not None)
     values = persist.task_values(instance, binding, caught)
@@ -190,19 +190,26 @@ def _retries(method: Any) -> int:
 
 
 def _call_step(step: Step, method: Any, instance: FlowSpec, args: tuple[Any, ...],
-               retry_count: int) -> tuple[str, CaughtException] | None:
+               retry_count: int, store: TaskStore) -> tuple[str, CaughtException] | None:
     """Run the step; None on success, (var, exception record) when `@catch` caught it.
 
     As in Metaflow, `@catch` sets its var to None on success and catches only on the last
-    attempt: an earlier attempt fails (exit 1) so that the orchestrator retries it.
+    attempt: an earlier attempt fails (exit 1) so that the orchestrator retries it. A step
+    that fails because one of its artifacts could not be read (a corrupt blob, an
+    unreachable datastore) is an infrastructure failure (exit 3), never caught.
     """
     catches = recorded(method, "catch")
     var = next((d.get("var") or (d.args[0] if d.args else None) for d in catches), None)
+    store.load_failure = None
     try:
         method(instance, *args)
     except KeyboardInterrupt:
         raise
     except (Exception, SystemExit) as exc:
+        if store.load_failure is not None:
+            _print_user_traceback(exc)
+            raise InfraError(f"step '{step.name}' could not read an artifact: "
+                             f"{store.load_failure}") from exc
         retries = _retries(method)
         if not catches or retry_count < retries:
             _print_user_traceback(exc)

@@ -337,3 +337,23 @@ def test_logs_do_not_wait_for_a_process_that_outlives_the_task(tmp_path: Path) -
         background.stdin.close()
         background.wait()
         logs.close()
+
+
+def test_a_corrupt_artifact_read_by_the_step_is_an_infrastructure_error(tmp_path: Path) -> None:
+    """The blob is read lazily inside the user's code: it used to be 'user error: step raised
+    IntegrityError' (exit 1) and, under @catch, a caught exception with a record."""
+    code_dir, ds, store = _setup(tmp_path, "shim_corrupt")
+    assert run_shim("start", datastore=ds, code_dir=code_dir).code == 0
+    record = store.read_record("r1", "start", "t")
+    assert record is not None
+    digest = record.artifacts["numbers"].hash
+    blob = ds / "ShimCorruptFlow" / "blobs" / digest[:2] / digest
+    data = bytearray(blob.read_bytes())
+    data[-3] ^= 0xFF
+    blob.chmod(0o644)
+    blob.write_bytes(bytes(data))
+    end = run_shim("end", datastore=ds, code_dir=code_dir)
+    assert end.code == 3, end.stderr
+    assert "infrastructure error: step 'end' could not read an artifact" in end.last_error_line
+    assert f"blob {digest}" in end.last_error_line and "is corrupt" in end.last_error_line
+    assert store.read_record("r1", "end", "t") is None
