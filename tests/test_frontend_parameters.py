@@ -99,6 +99,13 @@ def test_positional_help_and_required() -> None:
     assert (param.help, param.required) == ("help text", True)
 
 
+def test_show_default_is_metaflows_sixth_positional_argument() -> None:
+    param = one('p = Parameter("p", 1, int, "help text", True, False)')
+    assert (param.type, param.help, param.required) == ("int", "help text", True)
+    parsed = parse_params('p = Parameter("p", 1, int, "h", True, False, 7)')
+    assert [(d.code, d.span.col) for d in parsed.diagnostics] == [("FLC020", 50)]
+
+
 def test_metaflow_only_keywords_are_accepted() -> None:
     assert one('p = Parameter("p", default=1, show_default=False)').type == "int"
 

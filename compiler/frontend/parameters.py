@@ -53,7 +53,7 @@ def read_parameter(attribute: str, target: ast.expr, call: ast.Call, table: Impo
     invalid = rule("FLC020")
     problems: list[Diagnostic] = []
     arguments: dict[str, ast.expr] = {}
-    positional = ("name", "default", "type", "help", "required")
+    positional = ("name", "default", "type", "help", "required", "show_default")  # Metaflow's order
     for index, arg in enumerate(call.args):
         if isinstance(arg, ast.Starred) or index >= len(positional):
             problems.append(invalid.at(span_of(arg), f"unexpected argument {text_of(arg)}"))
