@@ -9,6 +9,7 @@ lazily and verified: a corrupt blob raises `IntegrityError` naming the blob.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from functools import cached_property
 from typing import Any
@@ -33,6 +34,7 @@ __all__ = [
 ]
 
 DEFAULT_DATASTORE = ".flowc"
+FLOW_MODULE_PREFIX = "flowc_flow_"  # runtime_shim.loader.module_name
 
 
 def default_datastore_url() -> str:
@@ -56,7 +58,6 @@ def namespace(name: str | None) -> None:
 
 def get_namespace() -> None:
     """Metaflow's current namespace: always None (every run is visible)."""
-    return None
 
 
 def get_metadata() -> str:
@@ -64,11 +65,25 @@ def get_metadata() -> str:
     return f"flowc@{default_datastore_url()}"
 
 
-class DataArtifact:
-    """One artifact of a task: name, type, size in bytes, blob hash, and `data` (loaded once)."""
+def _import_run_code(store: TaskStore, run_id: str, module: str) -> bool:
+    """Import flow module `module` from the run's code package; False when it has none."""
+    from runtime_shim.loader import import_packaged_flow_module
 
-    def __init__(self, store: TaskStore, name: str, ref: ArtifactRef) -> None:
+    info = read_run(store, run_id)
+    return bool(info and info.code_package
+                and import_packaged_flow_module(store.datastore, info.code_package, module))
+
+
+class DataArtifact:
+    """One artifact of a task: name, type, size in bytes, blob hash, and `data` (loaded once).
+
+    An instance of a class defined in the flow file needs the flow's module: it is imported
+    from the run's code package on first need (its `__main__` block does not run)."""
+
+    def __init__(self, store: TaskStore, name: str, ref: ArtifactRef,
+                 run_id: str | None = None) -> None:
         self._store = store
+        self._run_id = run_id
         self.name = name
         self.ref = ref
 
@@ -82,6 +97,14 @@ class DataArtifact:
 
     @cached_property
     def data(self) -> Any:
+        try:
+            return self._store.load_artifact(self.ref)
+        except ModuleNotFoundError as exc:
+            missing = exc.name or ""
+            if (not missing.startswith(FLOW_MODULE_PREFIX) or missing in sys.modules
+                    or self._run_id is None
+                    or not _import_run_code(self._store, self._run_id, missing)):
+                raise
         return self._store.load_artifact(self.ref)
 
     def __repr__(self) -> str:
@@ -131,7 +154,7 @@ class Task:
         ref = self.record.artifacts.get(name)
         if ref is None:
             raise NotFoundError(f"task {self.pathspec} has no artifact {name!r}")
-        return DataArtifact(self._store, name, ref)
+        return DataArtifact(self._store, name, ref, self.record.run_id)
 
     def __contains__(self, name: str) -> bool:
         return name in self.record.artifacts

@@ -89,14 +89,18 @@ def module_name(flow_path: str) -> str:
     return "flowc_flow_" + _UNSAFE.sub("_", Path(flow_path).stem)
 
 
-def import_flow_module(code_dir: Path, flow: Flow) -> ModuleType:
-    """Import the flow file; UserError (exit 1) when the user's module raises."""
+def import_flow_module(code_dir: Path, flow: Flow, *, task: bool = True) -> ModuleType:
+    """Import the flow file; UserError (exit 1) when the user's module raises.
+
+    `task=False` (the results client unpickling a class the flow defines) aliases `metaflow`
+    only when the real one is not installed: a notebook's own Metaflow stays as it is.
+    """
     path = (code_dir / flow.path).resolve()
     try:
         source = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InfraError(f"cannot read the flow file {path}: {exc}") from exc
-    if _IMPORTS_METAFLOW.search(source):
+    if _IMPORTS_METAFLOW.search(source) and (task or importlib.util.find_spec("metaflow") is None):
         metaflow_alias.install()
     name = module_name(flow.path)
     for directory in (str(code_dir.resolve()), str(path.parent)):
@@ -120,6 +124,21 @@ def import_flow_module(code_dir: Path, flow: Flow) -> ModuleType:
     finally:
         api.loading_for_task(False)
     return module
+
+
+def import_packaged_flow_module(datastore: Datastore, digest: str, module: str) -> bool:
+    """For the results client: import the flow module named `module` from code package
+    `digest`, so that instances of classes the flow file defines unpickle; False when the
+    package is not there or its flow module has another name."""
+    try:
+        code_dir = code_dir_from_package(datastore, digest)
+        flow = read_ir(code_dir)
+        if module_name(flow.path) != module:
+            return False
+        import_flow_module(code_dir, flow, task=False)
+    except (InfraError, UsageError):  # a UserError (the module raised) propagates
+        return False
+    return True
 
 
 def flow_class(module: ModuleType, flow: Flow) -> type[FlowSpec]:

@@ -94,3 +94,26 @@ def test_default_datastore_is_dot_flowc(tmp_path: Path, monkeypatch: pytest.Monk
     flow_name = listing.stdout.splitlines()[1].split("/")[0]
     run = Flow(flow_name).latest_run
     assert run is not None and run.successful
+
+
+def test_artifact_of_a_class_the_flow_defines(tmp_path: Path) -> None:
+    """`show` used to die with a ModuleNotFoundError traceback, the client raised it: the class
+    lives in the flow module, which only tasks import. The client now imports it from the run's
+    code package; show (which never runs user code) says the value is not loadable here."""
+    import subprocess
+    import sys
+
+    ds = tmp_path / "ds"
+    run_ok(FLOWS / "flow_class_artifact.py", ds, "--run-id", "r1")
+    shown = flowc("show", "FlowClassArtifactFlow/r1/end", "--datastore", str(ds), cwd=tmp_path)
+    assert shown.returncode == 0, shown.stderr
+    moved = next(line for line in shown.stdout.splitlines() if "moved" in line)
+    assert "Point" in moved and "<not loadable here: ModuleNotFoundError" in moved
+    script = ("import sys\nfrom flowc import Flow\n"
+              f"task = Flow('FlowClassArtifactFlow', datastore={str(ds)!r})['r1']['end'].task\n"
+              "print(task.data.moved, task.data.point)\n"
+              "print(getattr(sys.modules.get('metaflow'), '__flowc_alias__', False))\n")
+    client = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            cwd=tmp_path)
+    assert client.returncode == 0, client.stderr
+    assert client.stdout.splitlines() == ["Point(x=2, y=2) Point(x=1, y=2)", "False"]

@@ -1,13 +1,15 @@
 """Text for `flowc runs` and `flowc show`: lists of runs, and a run, step or task with its
 artifacts (type, size, and the value of small ones, `repr` truncated). Returns lines; the
-CLI echoes them. Loading a corrupt blob raises the datastore's IntegrityError."""
+CLI echoes them. Loading a corrupt blob raises the datastore's IntegrityError; a value that
+cannot be loaded in this process (a class of the flow file, whose code `show` does not run) is
+shown as such."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
-from runtime_shim.datastore.base import Datastore
+from runtime_shim.datastore.base import Datastore, DatastoreError
 from runtime_shim.records import TaskRecord, TaskStore
 from targets.local.runs import RunInfo, iter_records, list_flows, list_runs, read_run
 
@@ -62,7 +64,12 @@ def _value_text(store: TaskStore, record: TaskRecord, name: str) -> str:
     ref = record.artifacts[name]
     if ref.size > VALUE_MAX_BYTES:
         return ""
-    text = repr(store.load_artifact(ref))
+    try:
+        text = repr(store.load_artifact(ref))
+    except DatastoreError:  # a corrupt blob: the command fails, naming it
+        raise
+    except Exception as exc:  # e.g. a class the flow file defines: show never runs user code
+        text = f"<not loadable here: {type(exc).__name__}: {exc}>"
     return text if len(text) <= REPR_MAX else text[: REPR_MAX - 3] + "..."
 
 
