@@ -291,3 +291,23 @@ def test_large_blob_is_mapped_copy_on_write(store: LocalDatastore, tmp_path: Pat
     path.write_bytes(bytes(corrupt))
     with pytest.raises(IntegrityError, match="is corrupt"):
         store.get_blob("F", digest)
+
+
+def test_clean_temp_files_of_dead_writers(store: LocalDatastore, tmp_path: Path) -> None:
+    """Only temp files whose writer is gone (and idle long enough) under the prefix go."""
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    old = time.time() - 60
+    blobs, other = tmp_path / "F" / "blobs", tmp_path / "G" / "blobs"
+    for directory in (blobs, other):
+        directory.mkdir(parents=True)
+    dead = blobs / f".blob.tmp-{gone.pid}-abcd"
+    live = blobs / f".blob.tmp-{os.getpid()}-abcd"
+    fresh = blobs / f".fresh.tmp-{gone.pid}-abcd"
+    elsewhere = other / f".blob.tmp-{gone.pid}-abcd"
+    for path in (dead, live, fresh, elsewhere):
+        path.write_bytes(b"partial")
+        if path is not fresh:
+            os.utime(path, (old, old))
+    assert store.clean_temp_files(5, under="F/blobs", dead_writers=True) == 1
+    assert not dead.exists() and live.exists() and fresh.exists() and elsewhere.exists()

@@ -3,7 +3,8 @@
 Every write goes to a temporary file in the destination directory (`.<name>.tmp-<pid>-<rand>`),
 is flushed and fsync'ed, then renamed over the final name with os.replace: a reader sees the
 old file or the whole new one, never a partial one, even if the writer is killed. Listings
-ignore temporary files; `clean_temp_files` removes old ones left by killed writers.
+ignore temporary files; `clean_temp_files` removes old ones left by killed writers (the local
+runner calls it for a flow's blobs at the start and at the failed end of each run).
 """
 
 from __future__ import annotations
@@ -31,6 +32,19 @@ from runtime_shim.datastore.base import (
 from runtime_shim.datastore.hashio import read_hashed, write_hashed
 
 _TEMP_MARK = ".tmp-"
+
+
+def _writer_alive(temp_name: str) -> bool:
+    """Whether the process that writes temp file `temp_name` (`.<name>.tmp-<pid>-<rand>`)
+    still exists on this machine (True when the name does not tell)."""
+    try:
+        pid = int(temp_name.rsplit(_TEMP_MARK, 1)[1].split("-", 1)[0])
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (ValueError, IndexError, OSError):
+        return True
+    return True
 # From this size on a blob is read by mapping its file copy-on-write (mmap ACCESS_COPY):
 # no read copy, arrays stay writable and the file never changes. Blob files are only ever
 # replaced whole (os.replace), never truncated in place, so the mapping stays valid.
@@ -150,19 +164,26 @@ class LocalDatastore(Datastore):
             raise DatastoreError(f"cannot list {self.root / prefix}: {exc}") from exc
         return sorted(name for name in names if not name.startswith("."))
 
-    def clean_temp_files(self, older_than: float = 3600.0) -> int:
-        """Remove temporary files older than `older_than` seconds; return how many."""
+    def clean_temp_files(self, older_than: float = 3600.0, *, under: str = "",
+                         dead_writers: bool = False) -> int:
+        """Remove temporary files older than `older_than` seconds (under the key prefix
+        `under`); with `dead_writers`, only those whose writer process is gone from this
+        machine. Returns how many were removed."""
         cutoff, removed = time.time() - older_than, 0
-        for directory, _, files in os.walk(self.root):
+        top = self.root / check_key(under.rstrip("/")) if under.strip("/") else self.root
+        for directory, _, files in os.walk(top):
             for name in files:
                 path = Path(directory, name)
-                if name.startswith(".") and _TEMP_MARK in name:
-                    try:
-                        if path.stat().st_mtime < cutoff:
-                            path.unlink()
-                            removed += 1
-                    except OSError:
-                        continue
+                if not name.startswith(".") or _TEMP_MARK not in name:
+                    continue
+                if dead_writers and _writer_alive(name):
+                    continue
+                try:
+                    if path.stat().st_mtime < cutoff:
+                        path.unlink()
+                        removed += 1
+                except OSError:
+                    continue
         return removed
 
     # -- the atomic write -----------------------------------------------------------------

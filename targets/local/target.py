@@ -13,6 +13,7 @@ from compiler.diagnostics import Diagnostic, rule
 from compiler.graph import NodeKind
 from compiler.pipeline import CheckedFlow
 from runtime_shim.datastore.base import Datastore
+from runtime_shim.datastore.local import LocalDatastore
 from runtime_shim.records import TaskStore
 from targets.base import TargetBase
 from targets.local.plan import RunResult
@@ -71,6 +72,7 @@ class LocalTarget(TargetBase):
                        origin_run_id=origin_run_id, steps=checked.graph.topological_order,
                        code_package=code_package)
         write_run(store, info)
+        _clean_killed_writes(datastore, checked.flow.name)
         reuse = None
         if origin_run_id is not None:
             reuse = Reuser(store, origin_run_id, run_id, checked.graph, from_step)
@@ -86,4 +88,18 @@ class LocalTarget(TargetBase):
         finally:
             write_run(store, dataclasses.replace(info, status=status, finished_at=time.time(),
                                                  failed_steps=failed_steps))
+            if status != "ok":
+                _clean_killed_writes(datastore, checked.flow.name)
         return result
+
+
+# A temp file idle this long whose writer is gone is garbage. The pid check is what matters on
+# one machine; the age keeps a writer on another host sharing the directory (NFS) safe.
+_IDLE_TEMP_SECONDS = 5.0
+
+
+def _clean_killed_writes(datastore: Datastore, flow: str) -> None:
+    """Remove the partial blobs that tasks killed while saving left behind (a SIGKILL, a
+    @timeout, Ctrl-C): invisible to readers, but each as large as the artifact."""
+    if isinstance(datastore, LocalDatastore):
+        datastore.clean_temp_files(_IDLE_TEMP_SECONDS, under=f"{flow}/blobs", dead_writers=True)
