@@ -77,6 +77,7 @@ _CATALOG: tuple[tuple[str, str, Severity, str], ...] = (
     ("FLC023", "parameter-default-type", E, "make the default a value of the declared type, or change type="),
     ("FLC024", "unsupported-parameter-type", E, "use one of str, int, float, bool or JSONType for type="),
     ("FLC025", "parameter-name-conflict", E, "a parameter and a step (or another attribute) share a name: rename one"),
+    ("FLC026", "unsupported-flow-input", E, "flowc supports Parameter(...) as a flow's input; IncludeFile and Config are not supported"),
     ("FLC030", "invalid-decorator-argument", E, "check the decorator's arguments: see docs/decorators.md for each one's keywords and types"),
     ("FLC031", "duplicate-decorator", E, "apply each decorator at most once per step or class"),
     ("FLC032", "step-decorator-order", E, "put @step last (closest to def), below every other step decorator"),

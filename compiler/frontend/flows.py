@@ -27,7 +27,7 @@ from compiler.frontend.constants import bindings, scope_constants
 from compiler.frontend.decorators import class_decorators
 from compiler.frontend.imports import ImportTable
 from compiler.frontend.literals import Evaluator
-from compiler.frontend.parameters import parameter_call, read_parameter
+from compiler.frontend.parameters import parameter_call, read_parameter, unsupported_input
 from compiler.frontend.steps import StepResult, docstring, read_step
 from compiler.ir import Flow, Parameter
 
@@ -112,6 +112,9 @@ def _members(info: _ClassInfo, evaluator: Evaluator) -> _Members:
                 continue
         found = parameter_call(statement, info.table)
         if found is None:
+            refused = unsupported_input(statement, info.table, scoped)
+            if refused is not None:
+                members.diagnostics.append(refused)
             members.hidden.update(bindings(statement, nested=True))
             continue
         attribute, target, call = found

@@ -18,7 +18,7 @@ API_MODULES: Final = frozenset({"flowc", "metaflow"})
 
 # Names a star import of an API module brings in (the ones flowc's frontend cares about).
 STAR_NAMES: Final = frozenset({
-    "FlowSpec", "Parameter", "JSONType", "step",
+    "FlowSpec", "Parameter", "JSONType", "IncludeFile", "Config", "step",
     "retry", "catch", "timeout", "resources", "environment", "kubernetes", "batch",
     "secrets", "parallel", "card", "conda", "pypi",
     "schedule", "project", "trigger", "trigger_on_finish",

@@ -30,9 +30,17 @@ class ParameterResult(NamedTuple):
     diagnostics: tuple[Diagnostic, ...] = ()
 
 
-def parameter_call(statement: ast.stmt,
-                   table: ImportTable) -> tuple[str, ast.expr, ast.Call] | None:
-    """`(attribute, target node, call)` when `statement` assigns a `Parameter(...)` call."""
+# Metaflow's other flow-level inputs, which flowc cannot hand to a task: what to do instead.
+UNSUPPORTED_INPUTS: Final = {
+    "IncludeFile": "pass the file's path as a Parameter and read the file in the start step",
+    "Config": "use a Parameter with type=JSONType instead",
+}
+
+
+def _assigned_api_call(statement: ast.stmt,
+                       table: ImportTable) -> tuple[str, ast.expr, ast.Call, str] | None:
+    """`(attribute, target node, call, API name)` when `statement` assigns an API call to a
+    plain name (`alpha = Parameter(...)`, `data = metaflow.IncludeFile(...)`)."""
     if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
         target: ast.expr = statement.targets[0]
         value: ast.expr | None = statement.value
@@ -40,11 +48,33 @@ def parameter_call(statement: ast.stmt,
         target, value = statement.target, statement.value
     else:
         return None
-    if not (isinstance(value, ast.Call) and table.resolve(value.func) == "Parameter"):
+    if not isinstance(value, ast.Call) or not isinstance(target, ast.Name):
         return None
-    if not isinstance(target, ast.Name):
+    name = table.resolve(value.func)
+    return None if name is None else (target.id, target, value, name)
+
+
+def parameter_call(statement: ast.stmt,
+                   table: ImportTable) -> tuple[str, ast.expr, ast.Call] | None:
+    """`(attribute, target node, call)` when `statement` assigns a `Parameter(...)` call."""
+    found = _assigned_api_call(statement, table)
+    if found is None or found[3] != "Parameter":
         return None
-    return target.id, target, value
+    return found[:3]
+
+
+def unsupported_input(statement: ast.stmt, table: ImportTable,
+                      evaluator: Evaluator) -> Diagnostic | None:
+    """FLC026 at `data = IncludeFile(...)` or `config = Config(...)`: kept by Metaflow as a
+    flow input, which flowc would otherwise drop without a word."""
+    found = _assigned_api_call(statement, table)
+    if found is None or found[3] not in UNSUPPORTED_INPUTS:
+        return None
+    attribute, target, _, kind = found
+    return rule("FLC026").at(
+        evaluator.source_map.span(target),
+        f"flowc does not support {kind}: '{attribute}' would never reach the flow's tasks",
+        help=UNSUPPORTED_INPUTS[kind])
 
 
 def read_parameter(attribute: str, target: ast.expr, call: ast.Call, table: ImportTable,
