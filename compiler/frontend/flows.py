@@ -28,7 +28,7 @@ from compiler.frontend.decorators import class_decorators
 from compiler.frontend.imports import ImportTable
 from compiler.frontend.literals import Evaluator
 from compiler.frontend.parameters import parameter_call, read_parameter, unsupported_input
-from compiler.frontend.steps import StepResult, docstring, read_step
+from compiler.frontend.steps import StepResult, conditional_steps, docstring, read_step
 from compiler.ir import Flow, Parameter
 
 
@@ -115,6 +115,7 @@ def _members(info: _ClassInfo, evaluator: Evaluator) -> _Members:
             refused = unsupported_input(statement, info.table, scoped)
             if refused is not None:
                 members.diagnostics.append(refused)
+            members.diagnostics.extend(conditional_steps(statement, info.table, scoped))
             members.hidden.update(bindings(statement, nested=True))
             continue
         attribute, target, call = found

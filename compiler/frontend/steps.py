@@ -6,7 +6,7 @@ import ast
 from inspect import cleandoc
 from typing import NamedTuple
 
-from compiler.diagnostics import Diagnostic
+from compiler.diagnostics import Diagnostic, rule
 from compiler.frontend.decorators import step_decorators
 from compiler.frontend.imports import ImportTable
 from compiler.frontend.literals import Evaluator
@@ -54,5 +54,26 @@ def read_step(node: ast.FunctionDef | ast.AsyncFunctionDef, table: ImportTable,
         is_end=marks.is_end,
         span=evaluator.source_map.name_span(node),
     )
-    return StepResult(step=step, rejected=outcome.rejected,
-                      diagnostics=marks.diagnostics + outcome.diagnostics)
+    problems = marks.diagnostics + outcome.diagnostics
+    if isinstance(node, ast.AsyncFunctionDef):
+        problems += (rule("FLC041").at(
+            step.span, f"step '{node.name}' is an async def: calling it only makes a "
+            "coroutine, so its body never runs"),)
+    return StepResult(step=step, rejected=outcome.rejected, diagnostics=problems)
+
+
+def conditional_steps(statement: ast.stmt, table: ImportTable,
+                      evaluator: Evaluator) -> tuple[Diagnostic, ...]:
+    """FLC042 for every `@step` defined inside a block of the class body (`if`, `try`, ...):
+    whether it exists depends on running the class body, which flowc never does."""
+    if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        return ()
+    found = []
+    for node in ast.walk(statement):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and step_decorators(
+                node.decorator_list, table, evaluator).is_step:
+            found.append(rule("FLC042").at(
+                evaluator.source_map.name_span(node),
+                f"step '{node.name}' is defined inside a block of the class body, so flowc "
+                "does not see it as a step"))
+    return tuple(found)
