@@ -126,7 +126,7 @@ def _run(request: TaskRequest, work: Path, where: str) -> int:
                 logs.stop()
                 current._bind(None)
         outputs.emit(outputs.orchestrator_outputs(record), outputs_dir=request.outputs_dir,
-                     xcom_file=request.xcom_file, stdout_fd=1)
+                     xcom_file=request.xcom_file, stdout_fd=logs.original_stdout)
     except ShimError as exc:
         _say(f"{where}: {exc.kind}: {exc}")
         return exc.exit_code

@@ -3,7 +3,9 @@
 While a `TaskLogs` is active, file descriptors 1 and 2 are pipes: whatever writes to them
 (Python, C extensions, subprocesses that inherit them) lands in `stdout.log`/`stderr.log`
 and is echoed to the shim's original stderr. The shim's own stdout (for the outputs JSON
-line) is kept aside and restored on exit, so nothing the user prints can reach it.
+line) is kept aside (`original_stdout`): when capturing stops, fd 1 is pointed at the
+original stderr, not back at stdout, so that nothing the user's code leaves behind (a
+thread still printing, an atexit handler) can reach stdout either.
 """
 
 from __future__ import annotations
@@ -138,11 +140,12 @@ class TaskLogs:
         self.stop()
 
     def stop(self) -> None:
-        """Restore fds 1 and 2 (closing the pipes) and wait for the logs to drain."""
+        """Point fds 1 and 2 at the original stderr (closing the pipes) and wait for the logs
+        to drain. The original stdout stays reserved for the outputs line."""
         if self._saved is None or not self._pumps:
             return
         _flush_python_streams()
-        os.dup2(self._saved[0], 1)
+        os.dup2(self._saved[1], 1)
         os.dup2(self._saved[1], 2)
         for pump in self._pumps:
             pump.finish(_DRAIN_TIMEOUT + 1.0)
@@ -151,7 +154,7 @@ class TaskLogs:
         self._pumps = []
 
     def close(self) -> None:
-        """Release the saved descriptors (after `stop`)."""
+        """Release the saved descriptors (after `stop`; fd 1 stays on the original stderr)."""
         self.stop()
         if self._saved is not None:
             for fd in self._saved:

@@ -357,3 +357,15 @@ def test_a_corrupt_artifact_read_by_the_step_is_an_infrastructure_error(tmp_path
     assert "infrastructure error: step 'end' could not read an artifact" in end.last_error_line
     assert f"blob {digest}" in end.last_error_line and "is corrupt" in end.last_error_line
     assert store.read_record("r1", "end", "t") is None
+
+
+def test_stdout_is_only_the_outputs_line_even_after_the_step(tmp_path: Path) -> None:
+    """A thread the step started and an atexit handler print after the task is done: that
+    used to land on the shim's stdout next to the outputs JSON (the local runner then failed
+    the task with 'malformed outputs JSON'); now it goes to stderr."""
+    code_dir, ds, _ = _setup(tmp_path, "shim_leftovers")
+    result = run_shim("start", datastore=ds, code_dir=code_dir)
+    assert result.code == 0, result.stderr
+    assert result.outputs["task_id"] == "t"  # exactly one line
+    for noise in ("thread noise", "thread fd noise", "atexit noise"):
+        assert noise in result.stderr
