@@ -176,3 +176,14 @@ def test_client_in_a_step_reads_the_run_datastore(tmp_path: Path) -> None:
     assert run.data.start_saw == "running"  # type: ignore[attr-defined]
     assert run.data.where == f"flowc@{tmp_path / 'ds'}"  # type: ignore[attr-defined]
     assert not (elsewhere / ".flowc").exists()
+
+
+def test_a_task_exits_like_the_interpreter(tmp_path: Path) -> None:
+    """Through the fork server (the default launcher) a task's non-daemon threads were killed
+    and its atexit handlers never ran (os._exit); `python -m` and Metaflow run both."""
+    markers = tmp_path / "markers"
+    markers.mkdir()
+    run_ok(FLOWS / "exit_handlers.py", tmp_path / "ds", "--param", f"where={markers}",
+           "--run-id", "r1")
+    run = latest("ExitHandlersFlow", tmp_path / "ds")
+    assert run.data.seen == ["atexit", "thread"]  # type: ignore[attr-defined]

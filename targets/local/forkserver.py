@@ -3,13 +3,16 @@
 It imports the runtime shim once, then for each request line on stdin
 (`{"token", "argv", "stdout", "stderr"}`) forks a child that starts a new session, points
 fds 0/1/2 at /dev/null and the given files, and runs `python -m runtime_shim <argv>` through
-runpy, exactly as the interpreter's `-m` would. It answers `started TOKEN PID` and
-`exited TOKEN CODE` lines on stdout. Single-threaded (fork and threads do not mix): it waits
-on stdin and a SIGCHLD wake-up pipe with a selector. On stdin EOF it kills what is left.
+runpy, exactly as the interpreter's `-m` would (including its exit: non-daemon threads are
+waited for and atexit handlers run before the child's `os._exit`). It answers
+`started TOKEN PID` and `exited TOKEN CODE` lines on stdout. Single-threaded (fork and
+threads do not mix): it waits on stdin and a SIGCHLD wake-up pipe with a selector. On stdin
+EOF it kills what is left.
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import gc
 import importlib
@@ -19,6 +22,7 @@ import runpy
 import selectors
 import signal
 import sys
+import threading
 import traceback
 from typing import Any
 
@@ -69,10 +73,20 @@ def _child(request: dict[str, Any], closing: tuple[int, ...]) -> None:
         traceback.print_exc()
         code = 1
     finally:
+        _exit_like_the_interpreter()
         for stream in (sys.stdout, sys.stderr):
             with contextlib.suppress(Exception):
                 stream.flush()
         os._exit(code)
+
+
+def _exit_like_the_interpreter() -> None:
+    """What `python -m` does at exit and `os._exit` skips: wait for the non-daemon threads the
+    step started, then run the atexit handlers (logging.shutdown, the user's own)."""
+    with contextlib.suppress(BaseException):
+        threading._shutdown()  # type: ignore[attr-defined]  # the interpreter's own call
+    with contextlib.suppress(BaseException):
+        atexit._run_exitfuncs()
 
 
 def _say(line: str) -> None:
