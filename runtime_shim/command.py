@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from runtime_shim.errors import EXIT_INFRA, EXIT_OK, ShimError
+from runtime_shim.errors import EXIT_INFRA, EXIT_INTERRUPTED, EXIT_OK, ShimError
 
 if TYPE_CHECKING:  # the rest is imported only when a task runs, so --help stays fast
     from pathlib import Path
@@ -130,6 +130,9 @@ def _run(request: TaskRequest, work: Path, where: str) -> int:
     except ShimError as exc:
         _say(f"{where}: {exc.kind}: {exc}")
         return exc.exit_code
+    except KeyboardInterrupt:  # SIGINT, or the step raised it: no record, like a kill
+        _say(f"{where}: interrupted (KeyboardInterrupt): the task did not finish")
+        return EXIT_INTERRUPTED
     except OSError as exc:
         _say(f"{where}: infrastructure error: {exc}")
         return EXIT_INFRA

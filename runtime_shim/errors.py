@@ -10,6 +10,7 @@ EXIT_OK = 0
 EXIT_USER = 1
 EXIT_USAGE = 2
 EXIT_INFRA = 3
+EXIT_INTERRUPTED = 130  # KeyboardInterrupt (SIGINT), as a shell reports it
 
 
 class ShimError(Exception):

@@ -203,7 +203,8 @@ def _call_step(step: Step, method: Any, instance: FlowSpec, args: tuple[Any, ...
     store.load_failure = None
     try:
         method(instance, *args)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:  # the task is stopped, not failed: no @catch, no retry
+        _print_user_traceback(exc)
         raise
     except (Exception, SystemExit) as exc:
         if store.load_failure is not None:

@@ -369,3 +369,17 @@ def test_stdout_is_only_the_outputs_line_even_after_the_step(tmp_path: Path) -> 
     assert result.outputs["task_id"] == "t"  # exactly one line
     for noise in ("thread noise", "thread fd noise", "atexit noise"):
         assert noise in result.stderr
+
+
+def test_keyboard_interrupt_in_the_step(tmp_path: Path) -> None:
+    """It escaped the shim as a bare traceback through the shim's frames (no one-line reason
+    last, an empty stored stderr log)."""
+    code_dir, ds, store = _setup(tmp_path, "shim_errors")
+    result = run_shim("start", datastore=ds, code_dir=code_dir,
+                      params=("who=me", "mode=interrupt"))
+    assert result.code == 130 and result.stdout == ""
+    assert result.last_error_line == (
+        "flowc: r1/start/t: interrupted (KeyboardInterrupt): the task did not finish")
+    assert "runtime_shim" not in result.stderr
+    assert "raise KeyboardInterrupt" in store.get_log("r1", "start", "t", 0, "stderr")
+    assert store.read_record("r1", "start", "t") is None

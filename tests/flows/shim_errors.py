@@ -25,6 +25,8 @@ class ShimErrorsFlow(FlowSpec):
             getattr(self, "next")(self.body, foreach="items")  # noqa: B009  (unseen by flowc)
         if self.mode == "no-next":
             return
+        if self.mode == "interrupt":
+            raise KeyboardInterrupt
         self.next(self.body, foreach="items")
 
     @step
