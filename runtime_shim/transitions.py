@@ -113,7 +113,7 @@ def _cardinality(step: str, items: str, lookup: Lookup, *, caught: bool) -> int:
             return 0
         raise UserError(
             f"step '{step}': foreach artifact '{items}' is not iterable "
-            f"(it is a {type(value).__name__})"
+            f"(its type is {type(value).__name__})"
         ) from None
 
 

@@ -144,7 +144,7 @@ def test_required_parameter_and_user_error(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("mode", "message"),
     [
-        ("not-iterable", "foreach artifact 'items' is not iterable (it is a int)"),
+        ("not-iterable", "foreach artifact 'items' is not iterable (its type is int)"),
         ("missing", "foreach artifact 'items' is not set"),
         ("unpicklable", "artifact 'handle'"),
         ("twice", "called self.next() twice"),
