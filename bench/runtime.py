@@ -19,6 +19,7 @@ import argparse
 import gzip
 import os
 import pickle
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -215,6 +216,15 @@ def bench_array(work: Path, megabytes: int, repeat: int = 3) -> list[Row]:
         stores.append(TaskStore(LocalDatastore(root, create=True, fsync=fsync), "ArrayFlow"))
         refs.append(stores[-1].save_artifact(array))
 
+    def clear() -> None:
+        """Before each timed write (untimed): delete what the previous one wrote. Each side
+        then writes a new file into page cache that was just freed; keeping every earlier
+        512 MB copy instead made each save touch never-used memory, which on this VM costs
+        2-3x (measured: 1.1-1.3 s instead of 0.3-0.4 s)."""
+        raw_path.unlink(missing_ok=True)
+        if stores:
+            shutil.rmtree(stores[-1].datastore.root)  # type: ignore[attr-defined]
+
     def load() -> None:
         assert stores[-1].load_artifact(refs[-1]).shape == array.shape
 
@@ -229,6 +239,7 @@ def bench_array(work: Path, megabytes: int, repeat: int = 3) -> list[Row]:
             pickle.load(handle)
 
     def synced(action: Callable[[], object]) -> float:
+        clear()
         os.sync()  # start every write without a writeback backlog from the previous one
         return timed(action)
 
@@ -237,16 +248,17 @@ def bench_array(work: Path, megabytes: int, repeat: int = 3) -> list[Row]:
 
     raw_w = best(lambda: raw_write(False))
     raw_wf = best(lambda: raw_write(True))
-    raw_r = best(raw_read)
+    raw_write(False)
+    raw_r = min(timed(raw_read) for _ in range(repeat))
     ours_wf = best(lambda: save(True))
     ours_w = best(lambda: save(False))
-    ours_r = best(load)
+    ours_r = min(timed(load) for _ in range(repeat))
     gz_w, gz_r = synced(gz_save), timed(gz_load)
     size = f"{megabytes} MB ndarray"
     return [
         (f"save+load {size} (datastore)", ours_w + ours_r, "open().write, read",
          raw_w + raw_r, "target: >= 0.50x"),
-        (f"  save {size}", ours_w, "open().write", raw_w, "bounded by sha256"),
+        (f"  save {size}", ours_w, "open().write", raw_w, "SHA-256 leaves, all cores"),
         (f"  load {size} (verified)", ours_r, "open().read", raw_r, ""),
         (f"  save {size}, FLOWC_FSYNC=1", ours_wf, "open().write+fsync", raw_wf, ""),
         (f"save+load {size} (datastore)", ours_w + ours_r, "pickle+gzip (Metaflow)",

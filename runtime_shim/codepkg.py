@@ -1,7 +1,7 @@
 """Code packages: a flow's directory plus `ir.json` as one deterministic, content-addressed tar.
 
 The same tree always gives the same bytes (entries sorted, mtimes, owners and modes
-normalised, gzip without a timestamp), so its sha256 names it in the datastore. A task
+normalised, gzip without a timestamp), so its digest names it in the datastore. A task
 unpacks a package once per machine into `<cache>/<sha256>/`, atomically (extract into a
 temporary directory, then rename), and later tasks reuse it.
 """
@@ -88,7 +88,7 @@ def build_code_package(root: str | os.PathLike[str], ir_json: str) -> bytes:
 
 
 def store_code_package(datastore: Datastore, root: str | os.PathLike[str], ir_json: str) -> str:
-    """Build the package and store it as a blob of CODE_NAMESPACE; return its sha256."""
+    """Build the package and store it as a blob of CODE_NAMESPACE; return its digest."""
     return datastore.put_blob(CODE_NAMESPACE, build_code_package(root, ir_json))
 
 

@@ -29,7 +29,7 @@ class RecordError(DatastoreError):
 
 @dataclass(frozen=True, slots=True)
 class ArtifactRef:
-    """One saved artifact: its blob's sha256, the blob size in bytes and the object's type."""
+    """One saved artifact: its blob's digest, the blob size in bytes and the object's type."""
 
     hash: str
     size: int

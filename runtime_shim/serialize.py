@@ -9,13 +9,13 @@ Loading slices buffers out of the blob without a copy. The format is in docs/dat
 
 from __future__ import annotations
 
-import hashlib
 import pickle
 import struct
 import zlib
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
+
+from runtime_shim.datastore.digest import blob_digest
 
 MAGIC = b"FLCB"
 FORMAT_VERSION = 1
@@ -50,8 +50,8 @@ class Serialized:
     type_name: str
 
     def digest(self) -> str:
-        """The sha256 hex digest of the blob's bytes exactly as they will be stored."""
-        return hash_chunks(self.chunks)
+        """The content address of the blob's bytes exactly as they will be stored."""
+        return blob_digest(self.chunks)
 
     def to_bytes(self) -> bytes:
         """The whole blob in one bytes object (copies: for small blobs and tests)."""
@@ -164,11 +164,3 @@ def deserialize(blob: Any, *, where: str = "blob") -> Any:
     elif encoding != ENCODING_PICKLE:
         raise SerializationError(f"{where}: unknown encoding {encoding}")
     return pickle.loads(stream, buffers=buffers)
-
-
-def hash_chunks(chunks: Iterable[Any]) -> str:
-    """sha256 hex digest of the concatenation of `chunks` (no copy; releases the GIL)."""
-    digest = hashlib.sha256()
-    for chunk in chunks:
-        digest.update(chunk)
-    return digest.hexdigest()

@@ -3,7 +3,6 @@ verification on read, listings, URLs and the one-line errors."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 import signal
 import subprocess
@@ -25,11 +24,11 @@ from runtime_shim.datastore import (
     open_datastore,
 )
 from runtime_shim.datastore.base import blob_key
-from runtime_shim.datastore.hashio import OVERLAP_MIN
+from runtime_shim.datastore.digest import PARALLEL_MIN, blob_digest
 
 
 def _sha(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+    return blob_digest([data])
 
 
 @pytest.fixture
@@ -114,7 +113,7 @@ def test_missing_blob_and_key(store: LocalDatastore) -> None:
 @pytest.mark.parametrize("fsync", [True, False])
 def test_large_blob_overlapped_hashing(tmp_path: Path, fsync: bool) -> None:
     store = LocalDatastore(tmp_path, fsync=fsync)
-    payload = os.urandom(1 << 20) * (OVERLAP_MIN // (1 << 20) + 5)
+    payload = os.urandom(1 << 20) * (PARALLEL_MIN // (1 << 20) + 5)
     digest = store.put_blob("F", [b"head", memoryview(payload)])
     assert digest == _sha(b"head" + payload)
     assert store.get_blob("F", digest)[4:] == payload
@@ -230,7 +229,8 @@ def test_import_does_not_load_boto3() -> None:
         "import sys, runtime_shim.datastore, runtime_shim.records;"
         "runtime_shim.datastore.open_datastore('.');"
         "assert 'boto3' not in sys.modules and 'botocore' not in sys.modules, 'boto3 imported';"
-        "assert 'numpy' not in sys.modules, 'numpy imported'"
+        "assert 'numpy' not in sys.modules, 'numpy imported';"
+        "assert 'concurrent.futures' not in sys.modules, 'thread pools imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
 

@@ -3,7 +3,6 @@ multipart blobs, listings, and the one-line errors for missing buckets and corru
 
 from __future__ import annotations
 
-import hashlib
 import os
 
 import pytest
@@ -16,13 +15,14 @@ from runtime_shim.datastore import (
     open_datastore,
 )
 from runtime_shim.datastore.base import blob_key
+from runtime_shim.datastore.digest import blob_digest
 from runtime_shim.records import TaskRecord, TaskStore
 
 pytestmark = pytest.mark.slow
 
 
 def _sha(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+    return blob_digest([data])
 
 
 def test_open_datastore_gives_s3(s3_url: str) -> None:

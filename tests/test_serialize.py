@@ -3,7 +3,6 @@ the compression policy and clear errors for blobs that are not ours or are trunc
 
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
 import struct
@@ -14,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from runtime_shim import serialize as ser
+from runtime_shim.datastore.digest import blob_digest
 from runtime_shim.serialize import SerializationError, Serialized, deserialize, serialize
 
 json_like = st.recursive(
@@ -47,7 +47,7 @@ def test_round_trip_property(obj: object) -> None:
 def test_serialization_is_deterministic(obj: object) -> None:
     first, second = serialize(obj), serialize(obj)
     assert first.to_bytes() == second.to_bytes()
-    assert first.digest() == hashlib.sha256(first.to_bytes()).hexdigest()
+    assert first.digest() == blob_digest([first.to_bytes()])
     assert first.size == len(first.to_bytes())
 
 

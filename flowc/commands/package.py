@@ -35,7 +35,7 @@ def datastore_inside(flow_dir: Path, datastore: Datastore) -> Path | None:
 
 
 def store_package(datastore: Datastore, flow_dir: Path, ir_json: str) -> str:
-    """Store the code package of `flow_dir` with `ir_json`; its sha256. Exits 2 when it cannot."""
+    """Store the code package of `flow_dir` with `ir_json`; its digest. Exits 2 when it cannot."""
     from runtime_shim.codepkg import store_code_package
 
     inside = datastore_inside(flow_dir, datastore)

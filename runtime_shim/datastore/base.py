@@ -1,7 +1,7 @@
 """The datastore interface: content-addressed blobs, JSON records and logs at keys.
 
 A key is a `/`-separated relative path (`TrainFlow/runs/r1/start/t/record.json`); a backend
-maps it to a file or an object. Blobs live at `<namespace>/blobs/<hh>/<sha256>` (the
+maps it to a file or an object. Blobs live at `<namespace>/blobs/<hh>/<digest>` (the
 namespace is the flow name) and are written whole or not at all, deduplicated and verified
 on read. Errors are mapped to three types: DatastoreError (infrastructure), IntegrityError
 (a blob whose bytes do not match its hash) and NotFound.
@@ -45,14 +45,14 @@ def check_key(key: str) -> str:
 
 
 def check_digest(digest: str) -> str:
-    """Return `digest` when it is a lowercase sha256 hex digest, else raise ValueError."""
+    """Return `digest` when it is 64 lowercase hex digits (a blob digest), else ValueError."""
     if not isinstance(digest, str) or not _DIGEST_RE.fullmatch(digest):
         raise ValueError(f"invalid blob hash {digest!r} (expected 64 lowercase hex digits)")
     return digest
 
 
 def blob_key(namespace: str, digest: str) -> str:
-    """`<namespace>/blobs/<hh>/<sha256>`: where a blob lives."""
+    """`<namespace>/blobs/<hh>/<digest>`: where a blob lives."""
     check_digest(digest)
     return check_key(f"{namespace}/blobs/{digest[:2]}/{digest}")
 
@@ -90,11 +90,11 @@ class Datastore(ABC):
 
     @abstractmethod
     def put_blob(self, namespace: str, data: Chunks, *, digest: str | None = None) -> str:
-        """Store the bytes (one buffer or a sequence of chunks) as a blob; return its sha256.
+        """Store the bytes (one buffer or a sequence of chunks) as a blob; return its digest.
 
         Idempotent and deduplicated: when the blob is already there, nothing is rewritten.
-        `digest`, when given, must be the sha256 of the bytes (a caller that hashed already);
-        it is trusted to skip a write but the stored blob is still verified on read.
+        `digest`, when given, must be the digest of the bytes (`digest.py`), from a caller
+        that hashed already; it is trusted to skip a write, and the blob is verified on read.
         """
 
     @abstractmethod

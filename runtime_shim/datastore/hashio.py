@@ -1,20 +1,20 @@
-"""Hashing while writing or reading a file: sha256 and file I/O overlapped in two threads.
+"""Writing and reading blob files while their content address is computed.
 
-SHA-256 (about 1.3 GB/s with SHA-NI) and a page-cache write (2-3 GB/s) both release the GIL,
-so for large blobs a helper thread hashes while the calling thread does the I/O. Few, large
-hand-offs only: on a busy machine every thread wake-up can cost a scheduler time slice.
+The address (`digest.py`) of a large blob is hashed by a pool of threads while the calling
+thread writes the file, and a large write with fsync is flushed (fdatasync) in the
+background as it goes, so the disk works during the hashing instead of after it. SHA-256,
+page-cache copies and fdatasync all release the GIL.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 import threading
 from collections.abc import Callable, Iterable
 from typing import Any, BinaryIO
 
-OVERLAP_MIN = 32 << 20  # from this size on, hash in a helper thread
-READ_PIECE = 32 << 20  # read large blobs in pieces of this size, hashed behind the reader
+from runtime_shim.datastore.digest import PendingDigest
+
 SYNC_EVERY = 64 << 20  # with fsync, flush large blobs progressively in this step
 
 
@@ -42,75 +42,25 @@ class Background:
             raise self._error
 
 
-def _hash_all(digest: Any, chunks: Iterable[memoryview]) -> None:
-    for chunk in chunks:
-        digest.update(chunk)
-
-
 def write_hashed(file: BinaryIO, chunks: list[memoryview], size: int, fsync: bool) -> str:
-    """Write the chunks to `file` and return their sha256 (the caller does the final fsync).
-
-    The source memory does not change while it is written, so for a large blob one thread
-    hashes all of it while this one writes all of it (no per-piece hand-off). With `fsync`,
-    the data written so far is flushed (fdatasync) in the background every SYNC_EVERY bytes,
-    so the disk works during the hashing instead of after it.
-    """
-    digest = hashlib.sha256()
-    if size < OVERLAP_MIN:
-        for chunk in chunks:
-            digest.update(chunk)
-            write_all(file, chunk)
-    else:
-        hasher = Background(_hash_all, digest, chunks)
-        syncer: Background | None = None
-        written = synced = 0
-        try:
-            for piece in _pieces(chunks, SYNC_EVERY if fsync else size):
-                write_all(file, piece)
-                written += piece.nbytes
-                if fsync and written - synced >= SYNC_EVERY and (syncer is None or syncer.done()):
-                    if syncer is not None:
-                        syncer.join()
-                    syncer, synced = Background(os.fdatasync, file.fileno()), written
-        finally:
-            hasher.join()
-            if syncer is not None:
-                syncer.join()
-    return digest.hexdigest()
-
-
-def read_hashed(file: Any, view: memoryview) -> str:
-    """Fill `view` from `file` and return the sha256 of what was read.
-
-    For a large blob a helper thread hashes piece i while this thread reads piece i+1; the
-    reader never waits for the hasher (only at the end)."""
-    digest = hashlib.sha256()
-    if view.nbytes < OVERLAP_MIN:
-        read_exactly(file, view)
-        digest.update(view)
-    else:
-        ready = threading.Semaphore(0)
-        parts = list(_pieces([view], READ_PIECE))
-
-        def hash_behind() -> None:
-            for part in parts:
-                ready.acquire()
-                digest.update(part)
-
-        hasher = Background(hash_behind)
-        try:
-            for part in parts:
-                read_exactly(file, part)
-                ready.release()
-        except BaseException:
-            for _ in parts:  # let the hasher finish (on zeros) so that it can be joined
-                ready.release()
-            hasher.join()
-            raise
-        hasher.join()
-    if file.read(1):
-        raise OSError("the file grew while it was being read")
-    return digest.hexdigest()
+    """Write the chunks to `file` and return their content address (the caller does the
+    final fsync). The source memory must not change while it is written and hashed."""
+    pending = PendingDigest(chunks)
+    syncer: Background | None = None
+    written = synced = 0
+    try:
+        for piece in _pieces(chunks, SYNC_EVERY if fsync else max(size, 1)):
+            write_all(file, piece)
+            written += piece.nbytes
+            if fsync and written - synced >= SYNC_EVERY and (syncer is None or syncer.done()):
+                if syncer is not None:
+                    syncer.join()
+                syncer, synced = Background(os.fdatasync, file.fileno()), written
+    finally:
+        digest = pending.result()  # also when writing failed: the hashers read `chunks`
+        if syncer is not None:
+            syncer.join()
+    return digest
 
 
 def read_exactly(file: Any, view: memoryview) -> None:

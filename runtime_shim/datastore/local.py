@@ -9,7 +9,6 @@ runner calls it for a flow's blobs at the start and at the failed end of each ru
 
 from __future__ import annotations
 
-import hashlib
 import mmap
 import os
 import secrets
@@ -29,7 +28,8 @@ from runtime_shim.datastore.base import (
     check_key,
     total_size,
 )
-from runtime_shim.datastore.hashio import read_hashed, write_hashed
+from runtime_shim.datastore.digest import blob_digest
+from runtime_shim.datastore.hashio import read_exactly, write_hashed
 
 _TEMP_MARK = ".tmp-"
 
@@ -92,11 +92,12 @@ class LocalDatastore(Datastore):
             with open(path, "rb", buffering=0) as file:
                 size = os.fstat(file.fileno()).st_size
                 view = _map_private(file, size) if size >= MAP_MIN else None
-                if view is not None:
-                    actual = hashlib.sha256(view).hexdigest()
-                else:
+                if view is None:
                     view = allocate(size)
-                    actual = read_hashed(file, view)
+                    read_exactly(file, view)
+                    if file.read(1):
+                        raise OSError("the file grew while it was being read")
+                actual = blob_digest([view])
         except FileNotFoundError:
             raise NotFound(f"blob {digest} not found at {path}") from None
         except OSError as exc:
@@ -201,7 +202,7 @@ class LocalDatastore(Datastore):
         """Write chunks to a temp file while hashing, then rename it to its key.
 
         For a blob (`key` None) the key comes from the digest; an existing blob of the same
-        size is kept (dedup) and the temp file is removed. Returns the sha256.
+        size is kept (dedup) and the temp file is removed. Returns the content address.
         """
         directory = self.path(key).parent if key else self.path(f"{namespace}/blobs")
         temp = None

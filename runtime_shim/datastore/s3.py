@@ -10,7 +10,6 @@ The endpoint comes from FLOWC_S3_ENDPOINT_URL, else AWS_ENDPOINT_URL, else AWS's
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import io
 import os
 from typing import Any
@@ -27,8 +26,8 @@ from runtime_shim.datastore.base import (
     check_key,
     total_size,
 )
+from runtime_shim.datastore.digest import blob_digest
 from runtime_shim.datastore.s3_errors import error_code, translate
-from runtime_shim.serialize import hash_chunks
 
 MULTIPART_THRESHOLD = 64 << 20
 PART_SIZE = 16 << 20  # S3 needs >= 5 MiB for every part but the last
@@ -112,7 +111,7 @@ class S3Datastore(Datastore):
 
     def put_blob(self, namespace: str, data: Chunks, *, digest: str | None = None) -> str:
         chunks = as_chunks(data)
-        digest = digest or hash_chunks(chunks)
+        digest = digest or blob_digest(chunks)
         key = blob_key(namespace, digest)
         if not self.exists(key):
             self._put(key, chunks)
@@ -140,7 +139,7 @@ class S3Datastore(Datastore):
                 lambda start: self._get_range(key, view[start : start + self.part_size], start),
                 range(first, size, self.part_size),
             )
-        actual = hashlib.sha256(view).hexdigest()
+        actual = blob_digest([view])
         if actual != digest:
             raise IntegrityError(
                 f"blob {digest} at {where} is corrupt: its {size} bytes hash to {actual}"

@@ -1,0 +1,77 @@
+"""The blob content address (runtime_shim/datastore/digest.py): its definition, computed here
+independently with hashlib, pinned by known answers, and the same however the bytes are cut
+into chunks or whichever path (flat, sequential tree, thread pool) computes it."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+
+import pytest
+
+from runtime_shim.datastore.digest import (
+    LEAF,
+    PARALLEL_MIN,
+    TREE_TAG,
+    PendingDigest,
+    blob_digest,
+    leaves,
+)
+
+
+def reference(data: bytes) -> str:
+    """The definition from docs/datastore.md, written out plainly."""
+    if len(data) <= LEAF:
+        return hashlib.sha256(data).hexdigest()
+    parts = [data[i : i + LEAF] for i in range(0, len(data), LEAF)]
+    leaf_digests = b"".join(hashlib.sha256(part).digest() for part in parts)
+    return hashlib.sha256(TREE_TAG + leaf_digests).hexdigest()
+
+
+def cut(data: bytes, seed: int) -> list[memoryview]:
+    """`data` as chunks of random sizes (some empty)."""
+    rng, view, chunks, start = random.Random(seed), memoryview(data), [], 0
+    while start < len(data):
+        size = rng.choice([0, 1, 7, 4096, LEAF - 3, LEAF, 3 * LEAF // 2])
+        chunks.append(view[start : start + size])
+        start += size
+    return chunks
+
+
+def test_small_blobs_are_plain_sha256() -> None:
+    for data in (b"", b"abc", bytes(LEAF)):
+        assert blob_digest([data]) == hashlib.sha256(data).hexdigest()
+
+
+def test_known_answers() -> None:
+    """Pinned: changing the definition orphans every blob in every datastore."""
+    assert TREE_TAG == b"flowc-sha256-tree/8MiB\n" and LEAF == 8 << 20
+    assert blob_digest([bytes(LEAF + 1)]) == (
+        "1f5a8a14f7c05f37c047555537c8a969504ab7d50bec6aca29e203d833971520")
+    pattern = bytes(range(256)) * (3 * LEAF // 256) + b"xyz"
+    assert blob_digest([pattern]) == (
+        "89004f14734444ec54ce74969938907287e85627f57a44de04e7e63cc11ae740")
+
+
+@pytest.mark.parametrize("size", [LEAF + 1, 3 * LEAF + 5, PARALLEL_MIN + LEAF // 2 + 1])
+def test_any_chunking_gives_the_definition(size: int) -> None:
+    data = random.Random(size).randbytes(size)
+    expected = reference(data)
+    assert blob_digest([data]) == expected
+    for seed in range(3):
+        assert blob_digest(cut(data, seed)) == expected
+        assert PendingDigest(cut(data, seed)).result() == expected
+
+
+def test_leaves_cover_the_bytes_in_order() -> None:
+    data = random.Random(1).randbytes(2 * LEAF + 10)
+    pieces = list(leaves(cut(data, 7)))
+    assert [sum(p.nbytes for p in leaf) for leaf in pieces] == [LEAF, LEAF, 10]
+    assert b"".join(bytes(p) for leaf in pieces for p in leaf) == data
+
+
+def test_a_changed_byte_changes_the_address() -> None:
+    data = bytearray(PARALLEL_MIN + 1)
+    before = blob_digest([data])
+    data[LEAF + 17] = 1
+    assert blob_digest([data]) != before
