@@ -48,6 +48,34 @@ def test_open_datastore_urls(tmp_path: Path) -> None:
         open_datastore("file://host/dir")
 
 
+@pytest.mark.parametrize(("url", "bucket", "prefix"), [
+    ("s3://my-bucket", "my-bucket", ""),
+    ("s3://my.bucket/", "my.bucket", ""),
+    ("s3://b12/runs/flowc/", "b12", "runs/flowc"),
+    ("s3://b12//x", "b12", "x"),
+    ("s3://b12/a b", "b12", "a b"),
+])
+def test_s3_urls(url: str, bucket: str, prefix: str) -> None:
+    from runtime_shim.datastore.s3 import parse_s3_url
+
+    assert parse_s3_url(url) == (bucket, prefix)
+
+
+@pytest.mark.parametrize(("url", "needle"), [
+    ("s3://", "invalid S3 bucket name ''"),
+    ("s3:///x", "invalid S3 bucket name ''"),
+    ("s3://My_Bucket/x", "invalid S3 bucket name 'My_Bucket'"),
+    ("s3://ab", "invalid S3 bucket name 'ab'"),
+    ("s3://a..b", "invalid S3 bucket name 'a..b'"),
+    ("s3://bkt/a//b", "invalid S3 prefix 'a//b'"),
+    ("s3://bkt/a/../b", "invalid S3 prefix 'a/../b'"),
+])
+def test_bad_s3_urls_are_one_line_errors(url: str, needle: str) -> None:
+    with pytest.raises(DatastoreError) as info:
+        open_datastore(url)
+    assert needle in str(info.value) and "\n" not in str(info.value)
+
+
 def test_missing_directory_is_one_line_error(tmp_path: Path) -> None:
     missing = tmp_path / "nope"
     with pytest.raises(DatastoreError) as info:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import re
 from typing import Any
 
 from runtime_shim.datastore.base import (
@@ -34,6 +35,27 @@ PART_SIZE = 16 << 20  # S3 needs >= 5 MiB for every part but the last
 CONCURRENCY = 8
 
 
+# S3's bucket naming rules (general purpose buckets): 3-63 of a-z 0-9 . -, alphanumeric ends
+_BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+
+
+def parse_s3_url(url: str) -> tuple[str, str]:
+    """`s3://bucket[/prefix]` -> (bucket, prefix without outer slashes); DatastoreError for
+    anything S3 would refuse or store somewhere surprising (a prefix with empty segments)."""
+    expected = "expected s3://bucket[/prefix]"
+    if not url.startswith("s3://"):
+        raise DatastoreError(f"not an S3 URL: {url!r} ({expected})")
+    bucket, _, prefix = url[5:].partition("/")
+    if not _BUCKET.fullmatch(bucket) or ".." in bucket:
+        raise DatastoreError(f"invalid S3 bucket name {bucket!r} in {url!r}: a bucket name is 3 "
+                             "to 63 lowercase letters, digits, dots and hyphens")
+    prefix = prefix.strip("/")
+    if any(part in ("", ".", "..") for part in prefix.split("/")) and prefix:
+        raise DatastoreError(f"invalid S3 prefix {prefix!r} in {url!r}: empty, '.' and '..' "
+                             f"segments are not allowed ({expected})")
+    return bucket, prefix
+
+
 class S3Datastore(Datastore):
     """Blobs, records and logs as objects under `s3://bucket/prefix/`."""
 
@@ -46,11 +68,9 @@ class S3Datastore(Datastore):
         concurrency: int = CONCURRENCY,
         client: Any = None,
     ):
-        if not url.startswith("s3://") or not url[5:].split("/", 1)[0]:
-            raise DatastoreError(f"not an S3 URL: {url!r} (expected s3://bucket[/prefix])")
-        bucket, _, prefix = url[5:].partition("/")
+        bucket, prefix = parse_s3_url(url)
         self.bucket = bucket
-        self.prefix = prefix.strip("/")
+        self.prefix = prefix
         self.url = f"s3://{bucket}/{self.prefix}" if self.prefix else f"s3://{bucket}"
         self.multipart_threshold = multipart_threshold
         self.part_size = max(part_size, 5 << 20)
