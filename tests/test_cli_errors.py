@@ -399,7 +399,7 @@ def bad_datastores(files: Path, tmp_path: Path) -> dict[str, tuple[str, str]]:
         "a-file": (str(files / "hello.py"), "is not a directory"),
         "empty": ("", "empty datastore URL"),
         "scheme": ("ftp://host/x", "unsupported datastore URL scheme"),
-        "s3-no-bucket": ("s3://", "not an S3 URL"),
+        "s3-no-bucket": ("s3://", "invalid S3 bucket name ''"),
         "s3-unreachable": ("s3://flowc-test-bucket/prefix", "cannot reach S3"),
     }
 
