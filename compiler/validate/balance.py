@@ -133,8 +133,28 @@ def _confluence(ctx: RuleContext, name: str, arrivals: list[tuple[str, Stack]],
                 f"but is not a join: from {by_branch}",
                 help=f"make '{name}' a join, def {name}(self, inputs), or keep the branches "
                 "apart until their join"))
+            if _closed_downstream(ctx, name) >= len(merged) - level:
+                return merged  # a crossing: the split's own join comes later
             return merged[:level]  # recover as if it were the join it should be
     return merged
+
+
+def _closed_downstream(ctx: RuleContext, name: str) -> int:
+    """How many of the splits open at `name` are joined on the way from `name` to the end
+    (following each step's first transition). It tells a step that should have been the
+    join (one fewer than are open) from a switch case crossing into another branch."""
+    depth = lowest = 0
+    seen: set[str] = set()
+    step: str | None = name
+    while step is not None and step not in seen:
+        seen.add(step)
+        if ctx.steps[step].is_join and step != name:
+            depth -= 1
+            lowest = min(lowest, depth)
+        if isinstance(ctx.steps[step].transition, Split | Foreach | Parallel):
+            depth += 1
+        step = next(iter(ctx.edges(step)), None)
+    return -lowest
 
 
 def _join(ctx: RuleContext, name: str, arrivals: list[tuple[str, Stack]],
@@ -150,8 +170,11 @@ def _join(ctx: RuleContext, name: str, arrivals: list[tuple[str, Stack]],
         described = ", ".join(f"'{s}' ({_where(stack)})" for s, stack in arrivals)
         found.append(rule("FLC119").at(
             span, f"join '{name}' joins steps from unrelated splits: {described}"))
-        # Recover as if it closed one split nested in the splits all arrivals share.
+        # Recover as if it closed the innermost shared split when some arrival is right
+        # inside it (the others lack a join), else one split nested in the shared ones.
         shared = _shared_prefix([stack for _, stack in arrivals])
+        if shared and any(_splits(stack) == _splits(shared) for _, stack in arrivals):
+            return shared
         return (*shared, ("", frozenset()))
     merged = _merge([stack for _, stack in arrivals])
     split, reached = merged[-1]
