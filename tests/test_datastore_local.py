@@ -322,20 +322,47 @@ def test_large_blob_is_mapped_copy_on_write(store: LocalDatastore, tmp_path: Pat
 
 
 def test_clean_temp_files_of_dead_writers(store: LocalDatastore, tmp_path: Path) -> None:
-    """Only temp files whose writer is gone (and idle long enough) under the prefix go."""
+    """Only temp files of this machine whose writer has exited (and idle long enough) in the
+    prefix's folder go; another host's writer is never judged by a pid of this machine."""
+    from runtime_shim.datastore.local import _HOST
+
     gone = subprocess.Popen([sys.executable, "-c", "pass"])
     gone.wait()
     old = time.time() - 60
     blobs, other = tmp_path / "F" / "blobs", tmp_path / "G" / "blobs"
-    for directory in (blobs, other):
+    for directory in (blobs, blobs / "ab", other):
         directory.mkdir(parents=True)
-    dead = blobs / f".blob.tmp-{gone.pid}-abcd"
-    live = blobs / f".blob.tmp-{os.getpid()}-abcd"
-    fresh = blobs / f".fresh.tmp-{gone.pid}-abcd"
-    elsewhere = other / f".blob.tmp-{gone.pid}-abcd"
-    for path in (dead, live, fresh, elsewhere):
+    dead = blobs / f".blob.tmp-{gone.pid}@{_HOST}-abcd"
+    live = blobs / f".blob.tmp-{os.getpid()}@{_HOST}-abcd"
+    fresh = blobs / f".fresh.tmp-{gone.pid}@{_HOST}-abcd"
+    remote = blobs / f".blob.tmp-{gone.pid}@another-host.example-abcd"
+    below = blobs / "ab" / f".blob.tmp-{gone.pid}@{_HOST}-abcd"
+    elsewhere = other / f".blob.tmp-{gone.pid}@{_HOST}-abcd"
+    for path in (dead, live, fresh, remote, below, elsewhere):
         path.write_bytes(b"partial")
         if path is not fresh:
             os.utime(path, (old, old))
-    assert store.clean_temp_files(5, under="F/blobs", dead_writers=True) == 1
-    assert not dead.exists() and live.exists() and fresh.exists() and elsewhere.exists()
+    assert store.clean_temp_files(5, under="F/blobs", dead_writers=True, recursive=False) == 1
+    assert not dead.exists()
+    assert all(p.exists() for p in (live, fresh, remote, below, elsewhere))
+    assert store.clean_temp_files(5, under="F/blobs", dead_writers=True) == 1  # recursive
+    assert not below.exists() and remote.exists()
+
+
+def test_failed_large_write_stops_hashing_and_keeps_its_error(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A write that fails mid-blob reports its own error, leaves no temp file, and does not
+    go on hashing the rest of the blob in the background."""
+    import threading
+
+    from runtime_shim.datastore import hashio
+
+    def disk_full(file: object, view: memoryview) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(hashio, "write_all", disk_full)
+    store = LocalDatastore(tmp_path)
+    with pytest.raises(DatastoreError, match="No space left on device"):
+        store.put_blob("F", bytes(PARALLEL_MIN + 1))
+    assert not [t for t in threading.enumerate() if t.name.startswith("flowc-hash")]
+    assert not list((tmp_path / "F" / "blobs").glob(".*"))

@@ -21,8 +21,6 @@ from runtime_shim.datastore.digest import (
 
 def reference(data: bytes) -> str:
     """The definition from docs/datastore.md, written out plainly."""
-    if len(data) <= LEAF:
-        return hashlib.sha256(data).hexdigest()
     parts = [data[i : i + LEAF] for i in range(0, len(data), LEAF)]
     leaf_digests = b"".join(hashlib.sha256(part).digest() for part in parts)
     return hashlib.sha256(TREE_TAG + leaf_digests).hexdigest()
@@ -38,22 +36,30 @@ def cut(data: bytes, seed: int) -> list[memoryview]:
     return chunks
 
 
-def test_small_blobs_are_plain_sha256() -> None:
-    for data in (b"", b"abc", bytes(LEAF)):
-        assert blob_digest([data]) == hashlib.sha256(data).hexdigest()
-
-
 def test_known_answers() -> None:
     """Pinned: changing the definition orphans every blob in every datastore."""
     assert TREE_TAG == b"flowc-sha256-tree/8MiB\n" and LEAF == 8 << 20
-    assert blob_digest([bytes(LEAF + 1)]) == (
-        "1f5a8a14f7c05f37c047555537c8a969504ab7d50bec6aca29e203d833971520")
-    pattern = bytes(range(256)) * (3 * LEAF // 256) + b"xyz"
-    assert blob_digest([pattern]) == (
-        "89004f14734444ec54ce74969938907287e85627f57a44de04e7e63cc11ae740")
+    expected = {
+        b"": "2d8ff44996babccb0b199dd3bd58f7304790b491ec85653eef73f1f560931e5a",
+        b"abc": "25da3f9b4299a2d050ab868b4c7e36fb483121181a6af5b1de66fcf1781be0f3",
+        bytes(LEAF + 1): "1f5a8a14f7c05f37c047555537c8a969504ab7d50bec6aca29e203d833971520",
+        bytes(range(256)) * (3 * LEAF // 256) + b"xyz": (
+            "89004f14734444ec54ce74969938907287e85627f57a44de04e7e63cc11ae740"),
+    }
+    for data, digest in expected.items():
+        assert blob_digest([data]) == digest == reference(data)
 
 
-@pytest.mark.parametrize("size", [LEAF + 1, 3 * LEAF + 5, PARALLEL_MIN + LEAF // 2 + 1])
+def test_no_blob_takes_the_address_of_another_size() -> None:
+    """A small blob holding a large blob's tree input does not get the large blob's address
+    (it would with a plain sha256 for small blobs)."""
+    large = bytes(LEAF + 1)
+    forged = TREE_TAG + hashlib.sha256(bytes(LEAF)).digest() + hashlib.sha256(b"\0").digest()
+    assert hashlib.sha256(forged).hexdigest() == blob_digest([large])
+    assert blob_digest([forged]) != blob_digest([large])
+
+
+@pytest.mark.parametrize("size", [0, 5, LEAF, LEAF + 1, 3 * LEAF + 5, PARALLEL_MIN + LEAF // 2 + 1])
 def test_any_chunking_gives_the_definition(size: int) -> None:
     data = random.Random(size).randbytes(size)
     expected = reference(data)

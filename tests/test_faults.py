@@ -18,7 +18,7 @@ from flowc.client import Flow, IntegrityError
 from runtime_shim.datastore.digest import blob_digest
 
 pytestmark = pytest.mark.slow
-TEMP_RE = re.compile(r"\.blob\.tmp-(\d+)-")
+TEMP_RE = re.compile(r"\.blob\.tmp-(\d+)@")
 
 
 def _big_temp_file(blobs: Path) -> tuple[Path, int] | None:

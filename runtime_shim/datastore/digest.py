@@ -1,22 +1,24 @@
-"""The content address of a blob: SHA-256, over 8 MiB leaves for large blobs so that every
-core can hash a piece of one blob at the same time.
+"""The content address of a blob: a SHA-256 tree over 8 MiB leaves, so that every core can
+hash a piece of one large blob at the same time.
 
-- A blob of at most `LEAF` bytes: `sha256(blob)`, what `sha256sum` prints for its file.
-- A larger blob: `sha256(TREE_TAG + sha256(leaf 0) + sha256(leaf 1) + ...)`, the leaves
-  being consecutive `LEAF`-byte pieces of the blob (the last one shorter), each digest the
-  raw 32 bytes.
+    digest(blob) = sha256(TREE_TAG + sha256(leaf 0) + sha256(leaf 1) + ...)
 
-One flat SHA-256 runs on one core (1.1-1.6 GB/s with SHA-NI), which made saving a large
-array slower than writing it; leaves let `PARALLEL_MIN`-and-larger blobs be hashed by a
-thread per core while the caller writes or reads (hashlib releases the GIL). Both forms are
-64 lowercase hex digits; the size decides which applies, so an address is still a pure
-function of the bytes.
+The leaves are the blob's consecutive `LEAF`-byte pieces (the last one shorter; an empty blob
+has none) and each leaf digest is the raw 32 bytes. Every blob, small or large, is addressed
+this way: a plain `sha256(bytes)` for small blobs would let a small blob whose bytes are
+`TREE_TAG + leaf digests` take the address of a large one. The result is 64 lowercase hex
+digits; `python -m runtime_shim.datastore.digest FILE` prints it for a file.
+
+One SHA-256 stream runs on one core (1.1-1.6 GB/s with SHA-NI), slower than a page-cache
+write; from `PARALLEL_MIN` bytes on, the leaves are hashed by a thread per core (hashlib
+releases the GIL) while the caller writes the file.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import sys
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -29,10 +31,6 @@ PARALLEL_MIN = 32 << 20  # from this size on, leaves are hashed by a pool of thr
 MAX_THREADS = 8
 
 Leaf = list[memoryview]
-
-
-def _views(chunks: Iterable[Any]) -> list[memoryview]:
-    return [memoryview(chunk).cast("B") for chunk in chunks]
 
 
 def leaves(chunks: Sequence[memoryview]) -> Iterator[Leaf]:
@@ -73,20 +71,17 @@ def _threads() -> int:
 
 
 class PendingDigest:
-    """A blob's digest being computed in the background (for blobs of PARALLEL_MIN bytes
-    and more) while the caller does its I/O; `result()` waits for it.
+    """A blob's digest, computed in the background by a pool of threads for blobs of
+    PARALLEL_MIN bytes and more (at once, in the calling thread, for smaller ones).
 
-    The chunks must not change until `result()` returns."""
+    The chunks must not change until `result()` or `cancel()` returns."""
 
     def __init__(self, chunks: Iterable[Any]) -> None:
-        views = _views(chunks)
-        size = sum(view.nbytes for view in views)
+        views = [memoryview(chunk).cast("B") for chunk in chunks]
         self._value: str | None = None
         self._pool: ThreadPoolExecutor | None = None
         self._futures: list[Future[bytes]] = []
-        if size <= LEAF:
-            self._value = _flat(views)
-        elif size < PARALLEL_MIN:
+        if sum(view.nbytes for view in views) < PARALLEL_MIN:
             self._value = _root(_leaf_digest(leaf) for leaf in leaves(views))
         else:  # a pool per blob: cheap at this size, and safe across the fork server's fork
             from concurrent.futures import ThreadPoolExecutor
@@ -95,22 +90,33 @@ class PendingDigest:
             self._futures = [self._pool.submit(_leaf_digest, leaf) for leaf in leaves(views)]
 
     def result(self) -> str:
+        """The digest (waits for the hashers)."""
         if self._value is None:
-            assert self._pool is not None
             try:
                 self._value = _root(future.result() for future in self._futures)
             finally:
-                self._pool.shutdown(cancel_futures=True)
+                self.cancel()
         return self._value
 
-
-def _flat(views: Sequence[memoryview]) -> str:
-    digest = hashlib.sha256()
-    for view in views:
-        digest.update(view)
-    return digest.hexdigest()
+    def cancel(self) -> None:
+        """Drop the leaves not started yet and wait for the running ones (which read the
+        chunks): for a write that failed, without hashing the rest of the blob."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
 
 
 def blob_digest(chunks: Iterable[Any]) -> str:
     """The content address of the concatenation of `chunks` (no copy)."""
     return PendingDigest(chunks).result()
+
+
+def file_digest(path: str) -> str:
+    """The content address of the file at `path`."""
+    with open(path, "rb") as file:
+        return blob_digest([file.read()])
+
+
+if __name__ == "__main__":  # python -m runtime_shim.datastore.digest FILE...
+    for name in sys.argv[1:]:
+        print(f"{file_digest(name)}  {name}")

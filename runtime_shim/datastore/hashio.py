@@ -36,6 +36,10 @@ class Background:
     def done(self) -> bool:
         return not self._thread.is_alive()
 
+    def wait(self) -> None:
+        """Wait for the thread without re-raising its exception."""
+        self._thread.join()
+
     def join(self) -> None:
         self._thread.join()
         if self._error is not None:
@@ -56,10 +60,14 @@ def write_hashed(file: BinaryIO, chunks: list[memoryview], size: int, fsync: boo
                 if syncer is not None:
                     syncer.join()
                 syncer, synced = Background(os.fdatasync, file.fileno()), written
-    finally:
-        digest = pending.result()  # also when writing failed: the hashers read `chunks`
+    except BaseException:
+        pending.cancel()  # the leaves being hashed read `chunks`: wait for those only
         if syncer is not None:
-            syncer.join()
+            syncer.wait()  # its fd closes when the caller unwinds; the first error wins
+        raise
+    digest = pending.result()  # hashing memory does not fail
+    if syncer is not None:
+        syncer.join()
     return digest
 
 

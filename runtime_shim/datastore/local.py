@@ -1,16 +1,18 @@
 """A datastore in a local directory (the local runner's `.flowc/`, or a shared filesystem).
 
-Every write goes to a temporary file in the destination directory (`.<name>.tmp-<pid>-<rand>`),
-is flushed and fsync'ed, then renamed over the final name with os.replace: a reader sees the
-old file or the whole new one, never a partial one, even if the writer is killed. Listings
-ignore temporary files; `clean_temp_files` removes old ones left by killed writers (the local
-runner calls it for a flow's blobs at the start and at the failed end of each run).
+Every write goes to a temporary file in the destination directory
+(`.<name>.tmp-<pid>@<host>-<rand>`), is flushed (and fsync'ed when asked), then renamed over
+the final name with os.replace: a reader sees the old file or the whole new one, never a
+partial one, even if the writer is killed. Listings ignore temporary files;
+`clean_temp_files` removes those left by killed writers (the local runner calls it for a
+flow's blobs at the start and at the failed end of each run).
 """
 
 from __future__ import annotations
 
 import mmap
 import os
+import re
 import secrets
 import time
 from pathlib import Path
@@ -32,19 +34,30 @@ from runtime_shim.datastore.digest import blob_digest
 from runtime_shim.datastore.hashio import read_exactly, write_hashed
 
 _TEMP_MARK = ".tmp-"
+_HOST = re.sub(r"[^A-Za-z0-9_.-]", "_", os.uname().nodename) or "host"
 
 
-def _writer_alive(temp_name: str) -> bool:
-    """Whether the process that writes temp file `temp_name` (`.<name>.tmp-<pid>-<rand>`)
-    still exists on this machine (True when the name does not tell)."""
-    try:
-        pid = int(temp_name.rsplit(_TEMP_MARK, 1)[1].split("-", 1)[0])
-        os.kill(pid, 0)
-    except ProcessLookupError:
+def _temp_name(stem: str) -> str:
+    """`.<stem>.tmp-<pid>@<host>-<random>`: hidden, and saying which process writes it."""
+    return f".{stem}{_TEMP_MARK}{os.getpid()}@{_HOST}-{secrets.token_hex(4)}"
+
+
+def _writer_gone(temp_name: str) -> bool:
+    """Whether the process that wrote temp file `temp_name` was on this machine and has
+    exited (False for another host's writer, or a name that does not tell)."""
+    owner = temp_name.rsplit(_TEMP_MARK, 1)[-1].rpartition("-")[0]
+    pid, _, host = owner.partition("@")
+    if host != _HOST or not pid.isdigit():
         return False
-    except (ValueError, IndexError, OSError):
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
         return True
-    return True
+    except OSError:  # e.g. EPERM: it exists, as another user
+        return False
+    return False
+
+
 # From this size on a blob is read by mapping its file copy-on-write (mmap ACCESS_COPY):
 # no read copy, arrays stay writable and the file never changes. Blob files are only ever
 # replaced whole (os.replace), never truncated in place, so the mapping stays valid.
@@ -166,18 +179,19 @@ class LocalDatastore(Datastore):
         return sorted(name for name in names if not name.startswith("."))
 
     def clean_temp_files(self, older_than: float = 3600.0, *, under: str = "",
-                         dead_writers: bool = False) -> int:
-        """Remove temporary files older than `older_than` seconds (under the key prefix
-        `under`); with `dead_writers`, only those whose writer process is gone from this
-        machine. Returns how many were removed."""
+                         dead_writers: bool = False, recursive: bool = True) -> int:
+        """Remove temporary files older than `older_than` seconds in the folder of key prefix
+        `under` (and below it, when `recursive`); with `dead_writers`, only those written by
+        a process of this machine that has exited. Returns how many were removed."""
         cutoff, removed = time.time() - older_than, 0
         top = self.root / check_key(under.rstrip("/")) if under.strip("/") else self.root
-        for directory, _, files in os.walk(top):
+        walk = os.walk(top) if recursive else [(str(top), [], _file_names(top))]
+        for directory, _, files in walk:
             for name in files:
                 path = Path(directory, name)
                 if not name.startswith(".") or _TEMP_MARK not in name:
                     continue
-                if dead_writers and _writer_alive(name):
+                if dead_writers and not _writer_gone(name):
                     continue
                 try:
                     if path.stat().st_mtime < cutoff:
@@ -209,7 +223,7 @@ class LocalDatastore(Datastore):
         try:
             directory.mkdir(parents=True, exist_ok=True)
             stem = key.rsplit("/", 1)[-1] if key else "blob"
-            temp = directory / f".{stem}{_TEMP_MARK}{os.getpid()}-{secrets.token_hex(4)}"
+            temp = directory / _temp_name(stem)
             with open(temp, "xb", buffering=0) as file:
                 digest = write_hashed(file, chunks, size, self.fsync and durable)
             if expected is not None and digest != expected:
@@ -231,6 +245,13 @@ class LocalDatastore(Datastore):
         finally:
             if temp is not None:
                 temp.unlink(missing_ok=True)
+
+
+def _file_names(directory: Path) -> list[str]:
+    try:
+        return [entry.name for entry in os.scandir(directory) if entry.is_file()]
+    except OSError:
+        return []
 
 
 def _map_private(file: BinaryIO, size: int) -> memoryview | None:
