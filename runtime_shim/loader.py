@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
 _IMPORTS_METAFLOW = re.compile(r"^\s*(?:from\s+metaflow[\s.]|import\s+metaflow\b)", re.MULTILINE)
 _UNSAFE = re.compile(r"[^A-Za-z0-9_]")
+FLOW_MODULE_PREFIX = "flowc_flow_"
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +87,18 @@ def code_dir_from_package(datastore: Datastore, digest: str) -> Path:
 
 def module_name(flow_path: str) -> str:
     """The module name a flow file is imported under: fixed for a path, unlike any package."""
-    return "flowc_flow_" + _UNSAFE.sub("_", Path(flow_path).stem)
+    return FLOW_MODULE_PREFIX + _UNSAFE.sub("_", Path(flow_path).stem)
+
+
+def _real_metaflow_importable() -> bool:
+    """Whether `import metaflow` gives the real Metaflow (not flowc's alias, not nothing)."""
+    loaded = sys.modules.get("metaflow")
+    if loaded is not None:
+        return not getattr(loaded, "__flowc_alias__", False)
+    try:
+        return importlib.util.find_spec("metaflow") is not None
+    except (ImportError, ValueError):
+        return False
 
 
 def import_flow_module(code_dir: Path, flow: Flow, *, task: bool = True) -> ModuleType:
@@ -100,7 +112,7 @@ def import_flow_module(code_dir: Path, flow: Flow, *, task: bool = True) -> Modu
         source = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InfraError(f"cannot read the flow file {path}: {exc}") from exc
-    if _IMPORTS_METAFLOW.search(source) and (task or importlib.util.find_spec("metaflow") is None):
+    if _IMPORTS_METAFLOW.search(source) and (task or not _real_metaflow_importable()):
         metaflow_alias.install()
     name = module_name(flow.path)
     for directory in (str(code_dir.resolve()), str(path.parent)):

@@ -22,22 +22,24 @@ ALIAS_NAME = "metaflow"
 _MODULE_DOC = "flowc's authoring API under Metaflow's name (installed by the flowc runtime shim)."
 
 
-# Metaflow's client API that flowc's client (flowc/client.py) provides
+# Metaflow's client API that flowc's client (runtime_shim/client.py) provides
 CLIENT_NAMES = frozenset({"DataArtifact", "Flow", "Run", "Step", "Task", "get_metadata",
                           "get_namespace", "namespace"})
 
 
-# Metaflow's flow-level names flowc cannot run: importing them works (so the error names the
-# construct, not "cannot import name"), using one raises NotImplementedError
-UNSUPPORTED = {
-    "IncludeFile": "pass the file's contents through a Parameter, or read the file in a step",
-    "Config": "use a Parameter (type=JSONType) instead",
-}
+UNSUPPORTED_NAMES = frozenset({"IncludeFile", "Config"})  # compiler.diagnostics has the advice
 
 
 def _unsupported(name: str) -> Any:
+    """Metaflow's flow-level names flowc cannot run (`flowc check` reports them as FLC026):
+    importing one works, so that the error names the construct rather than saying "cannot
+    import name"; using one raises NotImplementedError with what to do instead."""
+
+    from compiler.diagnostics import UNSUPPORTED_FLOW_INPUTS
+
     def refuse(*args: Any, **kwargs: Any) -> Any:
-        raise NotImplementedError(f"flowc does not support metaflow.{name}: {UNSUPPORTED[name]}")
+        raise NotImplementedError(f"flowc does not support metaflow.{name}: "
+                                  f"{UNSUPPORTED_FLOW_INPUTS[name]}")
 
     refuse.__name__ = refuse.__qualname__ = name
     return refuse
@@ -46,12 +48,12 @@ def _unsupported(name: str) -> Any:
 def _opaque_decorators(module: types.ModuleType) -> Any:
     def module_getattr(name: str) -> Any:
         if name in CLIENT_NAMES:  # imported only when a flow uses the client
-            from flowc import client
+            from runtime_shim import client
 
             value = getattr(client, name)
             setattr(module, name, value)
             return value
-        if name in UNSUPPORTED:
+        if name in UNSUPPORTED_NAMES:
             return _unsupported(name)
         if name.startswith("_") or not name.isidentifier() or not name.islower():
             raise AttributeError(f"module 'metaflow' (flowc alias) has no attribute {name!r}")

@@ -164,8 +164,20 @@ def test_metaflow_alias_module(monkeypatch: pytest.MonkeyPatch) -> None:
         _ = module.S3
     assert metaflow_alias.install() is module
     # a flow-level construct flowc cannot run: importable, refused by name when used
-    with pytest.raises(NotImplementedError, match=r"does not support metaflow\.IncludeFile"):
+    with pytest.raises(NotImplementedError, match=r"does not support metaflow\.IncludeFile: "
+                       "pass the file's path as a Parameter"):
         module.IncludeFile("movie_data", default="movies.csv")
+
+
+def test_alias_name_lists_match_their_sources() -> None:
+    """The alias keeps short name lists (so building it imports nothing more); they must
+    name exactly what the compiler refuses and only what the results client defines."""
+    from compiler.diagnostics import UNSUPPORTED_FLOW_INPUTS
+    from runtime_shim import client
+
+    assert set(UNSUPPORTED_FLOW_INPUTS) == metaflow_alias.UNSUPPORTED_NAMES
+    assert set(client.__all__) >= metaflow_alias.CLIENT_NAMES
+    assert all(hasattr(client, name) for name in metaflow_alias.CLIENT_NAMES)
 
 
 def _record(step: str, task: str, **hashes: str) -> TaskRecord:

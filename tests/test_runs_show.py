@@ -117,3 +117,11 @@ def test_artifact_of_a_class_the_flow_defines(tmp_path: Path) -> None:
                             cwd=tmp_path)
     assert client.returncode == 0, client.stderr
     assert client.stdout.splitlines() == ["Point(x=2, y=2) Point(x=1, y=2)", "False"]
+    # inside a task of a flow that imports metaflow, `metaflow` is already flowc's alias
+    in_task = ("from runtime_shim import metaflow_alias\nmetaflow_alias.install()\n"
+               + script.replace("False))", "False), sys.modules['metaflow'].Flow)"))
+    aliased = subprocess.run([sys.executable, "-c", in_task], capture_output=True, text=True,
+                             cwd=tmp_path)
+    assert aliased.returncode == 0, aliased.stderr
+    assert aliased.stdout.splitlines()[0] == "Point(x=2, y=2) Point(x=1, y=2)"
+    assert aliased.stdout.splitlines()[1].startswith("True <class 'runtime_shim.client.Flow'>")

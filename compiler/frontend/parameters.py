@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 from typing import Final, NamedTuple
 
-from compiler.diagnostics import Diagnostic, rule
+from compiler.diagnostics import UNSUPPORTED_FLOW_INPUTS, Diagnostic, rule
 from compiler.frontend.imports import ImportTable
 from compiler.frontend.literals import Evaluator
 from compiler.ir import Parameter, ParameterType
@@ -28,13 +28,6 @@ _KEYWORDS: Final = ("name", "default", "type", "help", "required", "separator")
 class ParameterResult(NamedTuple):
     parameter: Parameter | None
     diagnostics: tuple[Diagnostic, ...] = ()
-
-
-# Metaflow's other flow-level inputs, which flowc cannot hand to a task: what to do instead.
-UNSUPPORTED_INPUTS: Final = {
-    "IncludeFile": "pass the file's path as a Parameter and read the file in the start step",
-    "Config": "use a Parameter with type=JSONType instead",
-}
 
 
 def _assigned_api_call(statement: ast.stmt,
@@ -68,13 +61,13 @@ def unsupported_input(statement: ast.stmt, table: ImportTable,
     """FLC026 at `data = IncludeFile(...)` or `config = Config(...)`: kept by Metaflow as a
     flow input, which flowc would otherwise drop without a word."""
     found = _assigned_api_call(statement, table)
-    if found is None or found[3] not in UNSUPPORTED_INPUTS:
+    if found is None or found[3] not in UNSUPPORTED_FLOW_INPUTS:
         return None
     attribute, target, _, kind = found
     return rule("FLC026").at(
         evaluator.source_map.span(target),
         f"flowc does not support {kind}: '{attribute}' would never reach the flow's tasks",
-        help=UNSUPPORTED_INPUTS[kind])
+        help=UNSUPPORTED_FLOW_INPUTS[kind])
 
 
 def read_parameter(attribute: str, target: ast.expr, call: ast.Call, table: ImportTable,

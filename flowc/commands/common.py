@@ -84,7 +84,7 @@ def find_run(datastore: Datastore, text: str) -> tuple[str, str, list[str]]:
     """`[FLOW/]RUN[/STEP[/TASK]]` -> (flow, run id, rest); one-line error when not found."""
     from runtime_shim.identity import check_name, parse_task_id
     from runtime_shim.records import TaskStore
-    from targets.local.runs import list_flows
+    from runtime_shim.runs import list_flows
 
     parts = split_path(text)
     flows = list_flows(datastore)

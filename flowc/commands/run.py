@@ -76,8 +76,8 @@ def execute(checked: CheckedFlow, packaged: CheckedFlow, flow_dir: Path | None,
     from flowc.commands.package import store_package
     from runtime_shim.datastore import DatastoreError
     from runtime_shim.records import TaskStore
+    from runtime_shim.runs import new_run_id
     from targets.local.progress import Progress
-    from targets.local.runs import new_run_id
     from targets.local.target import LocalTarget
 
     problems = LocalTarget.unsupported(checked)
@@ -158,13 +158,13 @@ def resume_command(run: str, file: Path | None, from_step: str | None, flow_name
                    max_workers: int | None, datastore: str | None) -> None:
     """A new run that reuses RUN's finished tasks and runs the rest (FILE: new code)."""
     from runtime_shim.records import TaskStore
+    from runtime_shim.runs import read_run
     from targets.local.resume import (
         ResumeError,
         checked_from_package,
         downstream,
         first_failed_step,
     )
-    from targets.local.runs import read_run
 
     store = open_store(datastore, create_default=False)
     flow, run_id, _ = find_run(store, run)

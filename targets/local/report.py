@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 from runtime_shim.datastore.base import Datastore, DatastoreError
 from runtime_shim.records import TaskRecord, TaskStore
-from targets.local.runs import RunInfo, iter_records, list_flows, list_runs, read_run
+from runtime_shim.runs import RunInfo, iter_records, list_flows, list_runs, read_run
 
 VALUE_MAX_BYTES = 4096  # artifacts up to this blob size have their value shown
 REPR_MAX = 80

@@ -15,10 +15,10 @@ from compiler.pipeline import CheckedFlow
 from runtime_shim.datastore.base import Datastore
 from runtime_shim.datastore.local import LocalDatastore
 from runtime_shim.records import TaskStore
+from runtime_shim.runs import RunInfo, write_run
 from targets.base import TargetBase
 from targets.local.plan import RunResult
 from targets.local.resume import Reuser
-from targets.local.runs import RunInfo, write_run
 from targets.local.scheduler import Reporter, RunOptions, Scheduler
 
 
@@ -93,8 +93,9 @@ class LocalTarget(TargetBase):
         return result
 
 
-# A temp file idle this long whose writer is gone is garbage. The pid check is what matters on
-# one machine; the age keeps a writer on another host sharing the directory (NFS) safe.
+# A temp file of this machine whose writer has exited is garbage; the few idle seconds only
+# cover a pid that was reused in between. Other hosts' writers (a shared directory) are
+# never judged by pid: their files are left to the datastore's one-hour rule.
 _IDLE_TEMP_SECONDS = 5.0
 
 
@@ -102,4 +103,5 @@ def _clean_killed_writes(datastore: Datastore, flow: str) -> None:
     """Remove the partial blobs that tasks killed while saving left behind (a SIGKILL, a
     @timeout, Ctrl-C): invisible to readers, but each as large as the artifact."""
     if isinstance(datastore, LocalDatastore):
-        datastore.clean_temp_files(_IDLE_TEMP_SECONDS, under=f"{flow}/blobs", dead_writers=True)
+        datastore.clean_temp_files(_IDLE_TEMP_SECONDS, under=f"{flow}/blobs", dead_writers=True,
+                                   recursive=False)  # blob temp files live in blobs/ itself
