@@ -28,6 +28,7 @@ from runtime_shim.context import (
     task_parameters,
 )
 from runtime_shim.current import TaskContext, current
+from runtime_shim.datastore.base import DatastoreError
 from runtime_shim.decorators import recorded
 from runtime_shim.errors import InfraError, ShimError, UsageError, UserError
 from runtime_shim.identity import task_id
@@ -153,7 +154,7 @@ def _run(request: TaskRequest, code: LoadedCode, graph: FlowGraph, store: TaskSt
     ))
     os.environ.update(environment_vars(step, method))
     args = (Inputs(parents, store),) if step.is_join else ()
-    caught = _call_step(step, method, instance, args, request.retry_count, store)
+    caught = _call_step(step, method, instance, args, request.retry_count)
     outcome = transitions.resolve(step, binding.next_call, lambda n: binding.lookup(instance, n),
                                   caught=caught is not None)
     values = persist.task_values(instance, binding, caught)
@@ -190,7 +191,7 @@ def _retries(method: Any) -> int:
 
 
 def _call_step(step: Step, method: Any, instance: FlowSpec, args: tuple[Any, ...],
-               retry_count: int, store: TaskStore) -> tuple[str, CaughtException] | None:
+               retry_count: int) -> tuple[str, CaughtException] | None:
     """Run the step; None on success, (var, exception record) when `@catch` caught it.
 
     As in Metaflow, `@catch` sets its var to None on success and catches only on the last
@@ -200,17 +201,17 @@ def _call_step(step: Step, method: Any, instance: FlowSpec, args: tuple[Any, ...
     """
     catches = recorded(method, "catch")
     var = next((d.get("var") or (d.args[0] if d.args else None) for d in catches), None)
-    store.load_failure = None
     try:
         method(instance, *args)
     except KeyboardInterrupt as exc:  # the task is stopped, not failed: no @catch, no retry
         _print_user_traceback(exc)
         raise
     except (Exception, SystemExit) as exc:
-        if store.load_failure is not None:
+        unreadable = _datastore_failure(exc)
+        if unreadable is not None:
             _print_user_traceback(exc)
             raise InfraError(f"step '{step.name}' could not read an artifact: "
-                             f"{store.load_failure}") from exc
+                             f"{unreadable}") from exc
         retries = _retries(method)
         if not catches or retry_count < retries:
             _print_user_traceback(exc)
@@ -227,6 +228,20 @@ def _call_step(step: Step, method: Any, instance: FlowSpec, args: tuple[Any, ...
         return (var or "", record)
     if var:
         instance.__dict__[var] = None
+    return None
+
+
+def _datastore_failure(exc: BaseException) -> DatastoreError | None:
+    """The datastore failure behind `exc` (itself, its cause or its context, however deep):
+    a step's lazy read of an artifact raises inside the user's code, even when the user's
+    code turned it into another exception, and it is still the infrastructure's failure."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, DatastoreError):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
     return None
 
 

@@ -150,9 +150,6 @@ class TaskStore:
         self.flow = check_name("flow", flow)
         self._cache: OrderedDict[str, bytes] = OrderedDict()
         self._cache_size = 0
-        # the last datastore failure of `load_artifact`: a step's lazy read of an artifact
-        # raises inside the user's code, and the shim must still call it infrastructure
-        self.load_failure: DatastoreError | None = None
 
     # -- keys -------------------------------------------------------------------------------
 
@@ -257,11 +254,7 @@ class TaskStore:
         """Load an artifact by reference or hash; verified. Small blobs are cached (each
         load still returns a fresh object, so callers never share a mutable value)."""
         digest = ref.hash if isinstance(ref, ArtifactRef) else ref
-        try:
-            return self._load(digest)
-        except DatastoreError as exc:
-            self.load_failure = exc
-            raise
+        return self._load(digest)
 
     def _load(self, digest: str) -> Any:
         cached = self._cache.get(digest)

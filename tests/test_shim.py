@@ -339,11 +339,15 @@ def test_logs_do_not_wait_for_a_process_that_outlives_the_task(tmp_path: Path) -
         logs.close()
 
 
-def test_a_corrupt_artifact_read_by_the_step_is_an_infrastructure_error(tmp_path: Path) -> None:
+@pytest.mark.parametrize("mode", ["plain", "wrap", "swallow"])
+def test_a_corrupt_artifact_read_by_the_step_is_an_infrastructure_error(
+        tmp_path: Path, mode: str) -> None:
     """The blob is read lazily inside the user's code: it used to be 'user error: step raised
-    IntegrityError' (exit 1) and, under @catch, a caught exception with a record."""
+    IntegrityError' (exit 1) and, under @catch, a caught exception with a record. It stays
+    infrastructure when the user's code raises another exception from it (`raise ... from
+    None` still sets the context), not when the code handled it and failed for another reason."""
     code_dir, ds, store = _setup(tmp_path, "shim_corrupt")
-    assert run_shim("start", datastore=ds, code_dir=code_dir).code == 0
+    assert run_shim("start", datastore=ds, code_dir=code_dir, params=(f"mode={mode}",)).code == 0
     record = store.read_record("r1", "start", "t")
     assert record is not None
     digest = record.artifacts["numbers"].hash
@@ -353,6 +357,13 @@ def test_a_corrupt_artifact_read_by_the_step_is_an_infrastructure_error(tmp_path
     blob.chmod(0o644)
     blob.write_bytes(bytes(data))
     end = run_shim("end", datastore=ds, code_dir=code_dir)
+    if mode == "swallow":  # an ordinary failure of the user's code, caught by @catch
+        assert end.code == 0, end.stderr
+        caught = store.read_record("r1", "end", "t")
+        assert caught is not None and caught.status == "caught"
+        failure = store.load_artifact(caught.artifacts["failure"])
+        assert (failure.type, failure.message) == ("ValueError", "unrelated")
+        return
     assert end.code == 3, end.stderr
     assert "infrastructure error: step 'end' could not read an artifact" in end.last_error_line
     assert f"blob {digest}" in end.last_error_line and "is corrupt" in end.last_error_line
