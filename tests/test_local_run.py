@@ -101,6 +101,16 @@ def test_retry_fails_once_then_passes(tmp_path: Path) -> None:
     assert task.record.attempt == 1 and task.data.attempts_seen == 2
 
 
+def test_an_interrupted_task_is_not_retried(tmp_path: Path) -> None:
+    ds, marker = tmp_path / "ds", tmp_path / "attempts"
+    ds.mkdir()
+    result = flowc("run", str(FLOWS / "interrupted_step.py"), "--datastore", str(ds),
+                   "--param", f"marker={marker}")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert marker.read_text() == "attempt\n"
+    assert "retrying" not in result.stdout and "stopped failed" in result.stdout
+
+
 def test_timeout_kills_the_task_with_a_clear_message(tmp_path: Path) -> None:
     ds = tmp_path / "ds"
     ds.mkdir()

@@ -19,10 +19,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from compiler.pipeline import CheckedFlow
+from runtime_shim.errors import EXIT_INTERRUPTED, EXIT_USAGE
 from targets.base import shim_command
 from targets.local.launch import LOST, Launcher, make_launcher
 from targets.local.plan import Event, Outputs, PlanError, Planner, RunResult, TaskFailure, TaskKey
 from targets.local.policy import StepPolicy, failure_message, policies, task_output
+
+# A bad invocation fails the same way every time; an interrupted task was stopped on purpose.
+NOT_RETRIED = frozenset({EXIT_USAGE, EXIT_INTERRUPTED})
 
 Reporter = Callable[[Event], None]
 Reuse = Callable[[TaskKey], Outputs | None]
@@ -183,7 +187,7 @@ class Scheduler:
             message = failure_message(run.workdir / "stderr", returncode, run.timed_out,
                                       policy.timeout, lost=returncode == LOST)
         output = task_output(run.workdir / "stderr")
-        retryable = returncode != 2 and run.attempt < policy.retries
+        retryable = returncode not in NOT_RETRIED and run.attempt < policy.retries
         if retryable and not state.failures:
             due = time.monotonic() + policy.retry_delay
             heapq.heappush(state.delayed, (due, token, run.key, run.attempt + 1))
