@@ -41,9 +41,12 @@ class _Pump(threading.Thread):
         self.echo_fd = echo_fd
         self._wake_r, self._wake_w = os.pipe()
 
-    def finish(self, timeout: float) -> None:
-        """Ask the pump to drain and stop, and wait for it (at most `timeout` seconds)."""
+    def wake(self) -> None:
+        """Ask the pump to drain what is buffered and stop."""
         os.write(self._wake_w, b"x")
+
+    def finish(self, timeout: float) -> None:
+        """Wait for a woken pump (at most `timeout` seconds)."""
         self.join(timeout)
         if not self.is_alive():  # else it still polls them: leave them open
             os.close(self._wake_r)
@@ -147,6 +150,8 @@ class TaskLogs:
         _flush_python_streams()
         os.dup2(self._saved[1], 1)
         os.dup2(self._saved[1], 2)
+        for pump in self._pumps:  # both drain at once: a chatty leftover costs one timeout
+            pump.wake()
         for pump in self._pumps:
             pump.finish(_DRAIN_TIMEOUT + 1.0)
         for log in self._files:

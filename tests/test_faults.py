@@ -57,12 +57,12 @@ def test_kill_while_saving_leaves_nothing_and_resume_finishes(tmp_path: Path) ->
     for blob in blobs.rglob("*"):  # every visible blob is whole: it hashes to its name
         if blob.is_file() and not blob.name.startswith("."):
             assert blob_digest([blob.read_bytes()]) == blob.name
-    if found[0].exists():  # the killed writer's partial file, idle for a while by now
-        os.utime(found[0], (time.time() - 60, time.time() - 60))
+    assert found[0].exists()  # the killed writer's partial file ...
+    os.utime(found[0], (time.time() - 60, time.time() - 60))  # ... idle for a while by now
     result = flowc("resume", "killed", "--datastore", str(ds))
+    assert result.returncode == 0, result.stdout + result.stderr
     # ... which the next run removes: it used to stay forever, as large as the artifact
     assert not [p.name for p in blobs.rglob(".*") if ".tmp-" in p.name]
-    assert result.returncode == 0, result.stdout + result.stderr
     run = Flow("BigArtifactFlow", datastore=str(ds)).latest_run
     assert run is not None and run.successful and run.info.origin_run_id == "killed"
     assert run["end"].task.data.size == 200 * 1024 * 1024

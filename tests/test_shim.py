@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -323,9 +324,11 @@ def test_logs_do_not_wait_for_a_process_that_outlives_the_task(tmp_path: Path) -
     logs = TaskLogs(tmp_path / "logs", echo=False)
     with logs:
         background = subprocess.Popen([sys.executable, "-c", script], stdin=subprocess.PIPE)
+        deadline = time.monotonic() + 60
         while not ready.exists():
-            background.poll()
-            assert background.returncode is None, "the background process died"
+            assert background.poll() is None, "the background process died"
+            assert time.monotonic() < deadline, "the background process never got ready"
+            time.sleep(0.01)
         pumps = list(logs._pumps)
         logs.stop()
     try:
@@ -380,6 +383,7 @@ def test_stdout_is_only_the_outputs_line_even_after_the_step(tmp_path: Path) -> 
     assert result.outputs["task_id"] == "t"  # exactly one line
     for noise in ("thread noise", "thread fd noise", "atexit noise"):
         assert noise in result.stderr
+    assert "record never appeared" not in result.stderr  # the thread printed after the task
 
 
 def test_keyboard_interrupt_in_the_step(tmp_path: Path) -> None:
