@@ -2,7 +2,7 @@
 
 The same tree always gives the same bytes (entries sorted, mtimes, owners and modes
 normalised, gzip without a timestamp), so its digest names it in the datastore. A task
-unpacks a package once per machine into `<cache>/<sha256>/`, atomically (extract into a
+unpacks a package once per machine into `<cache>/<digest>/`, atomically (extract into a
 temporary directory, then rename), and later tasks reuse it.
 """
 

@@ -58,7 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     step.add_argument("--datastore", required=True, metavar="URL",
                       help="a directory, file:///abs/dir or s3://bucket[/prefix]")
     code = step.add_mutually_exclusive_group(required=True)
-    code.add_argument("--code-package", metavar="SHA", help="code package blob in the datastore")
+    code.add_argument("--code-package", metavar="DIGEST", help="code package blob in the datastore")
     code.add_argument("--code-dir", metavar="DIR", help="directory with the flow and ir.json")
     step.add_argument("--index-path", type=_index_path, default=(), metavar="I,J",
                       help="foreach indices, outermost first (omit outside a foreach)")
