@@ -97,7 +97,8 @@ def check_source(source: str, *, path: str, flow_name: str | None = None) -> Che
     diagnostics.extend(chosen.diagnostics)
     graph = FlowGraph.build(chosen.flow)
     diagnostics.extend(
-        validate(chosen.flow, graph, rejected_transitions=chosen.rejected_transitions)
+        validate(chosen.flow, graph, rejected_transitions=chosen.rejected_transitions,
+                 unseen_steps=chosen.unseen_steps)
     )
     ordered = sorted_diagnostics(diagnostics)
     checked = None if has_errors(ordered) else CheckedFlow(flow=chosen.flow, graph=graph)

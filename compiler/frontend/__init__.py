@@ -33,12 +33,14 @@ __all__ = ["ParsedFlow", "ParsedModule", "parse_source"]
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ParsedFlow:
-    """One flow of the file, the frontend's diagnostics about it, and the steps whose
-    `self.next` the frontend rejected (the validator then does not report them missing)."""
+    """One flow of the file, the frontend's diagnostics about it, the steps whose
+    `self.next` the frontend rejected (the validator then does not report them missing) and
+    the steps it reported as defined inside a block (not reported again as unknown)."""
 
     flow: ir.Flow
     diagnostics: tuple[Diagnostic, ...]
     rejected_transitions: frozenset[str]
+    unseen_steps: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -62,7 +64,8 @@ def parse_source(source: str, path: str) -> ParsedModule:
         return ParsedModule(flows=(), diagnostics=(_too_deep(parsed.source_map.path),))
     flows = tuple(
         ParsedFlow(flow=result.flow, diagnostics=result.diagnostics,
-                   rejected_transitions=result.rejected_transitions)
+                   rejected_transitions=result.rejected_transitions,
+                   unseen_steps=result.unseen_steps)
         for result in results
     )
     return ParsedModule(flows=flows, diagnostics=())

@@ -36,16 +36,19 @@ class FlowResult(NamedTuple):
     flow: Flow
     diagnostics: tuple[Diagnostic, ...]
     rejected_transitions: frozenset[str]
+    unseen_steps: frozenset[str]
 
 
 class _Members(NamedTuple):
     """What one class body defines (not counting its bases); `hidden` are the names whose
-    last binding in the body is neither a step nor a parameter."""
+    last binding in the body is neither a step nor a parameter, `unseen` the steps defined
+    inside a block (reported as FLC042)."""
 
     steps: dict[str, list[StepResult]]
     parameters: dict[str, list[Parameter]]
     diagnostics: list[Diagnostic]
     hidden: set[str]
+    unseen: set[str]
 
 
 class _ClassInfo:
@@ -100,7 +103,7 @@ def _class_info(node: ast.ClassDef, table: ImportTable,
 def _members(info: _ClassInfo, evaluator: Evaluator) -> _Members:
     if info.members is not None:
         return info.members
-    members = _Members(steps={}, parameters={}, diagnostics=[], hidden=set())
+    members = _Members(steps={}, parameters={}, diagnostics=[], hidden=set(), unseen=set())
     body = info.node.body
     scoped = evaluator.with_constants(scope_constants(body, evaluator, nested=False))
     for statement in body:
@@ -115,7 +118,9 @@ def _members(info: _ClassInfo, evaluator: Evaluator) -> _Members:
             refused = unsupported_input(statement, info.table, scoped)
             if refused is not None:
                 members.diagnostics.append(refused)
-            members.diagnostics.extend(conditional_steps(statement, info.table, scoped))
+            for name, problem in conditional_steps(statement, info.table, scoped):
+                members.unseen.add(name)
+                members.diagnostics.append(problem)
             members.hidden.update(bindings(statement, nested=True))
             continue
         attribute, target, call = found
@@ -135,6 +140,7 @@ def _build_flow(info: _ClassInfo, evaluator: Evaluator) -> FlowResult:
     steps: dict[str, list[StepResult]] = {}
     parameters: dict[str, list[Parameter]] = {}
     diagnostics: list[Diagnostic] = []
+    unseen: set[str] = set()
     for cls in _lineage(info):
         members = _members(cls, evaluator)
         for name in members.hidden:
@@ -143,6 +149,7 @@ def _build_flow(info: _ClassInfo, evaluator: Evaluator) -> FlowResult:
         steps.update(members.steps)
         parameters.update(members.parameters)
         diagnostics.extend(members.diagnostics)
+        unseen |= members.unseen
     results = [result for group in steps.values() for result in group]
     for result in results:
         diagnostics.extend(result.diagnostics)
@@ -158,7 +165,8 @@ def _build_flow(info: _ClassInfo, evaluator: Evaluator) -> FlowResult:
         span=source_map.name_span(node),
     )
     rejected = frozenset(result.step.name for result in results if result.rejected)
-    return FlowResult(flow=flow, diagnostics=tuple(diagnostics), rejected_transitions=rejected)
+    return FlowResult(flow=flow, diagnostics=tuple(diagnostics), rejected_transitions=rejected,
+                      unseen_steps=frozenset(unseen - set(steps)))
 
 
 def _lineage(info: _ClassInfo) -> list[_ClassInfo]:

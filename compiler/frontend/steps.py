@@ -63,17 +63,17 @@ def read_step(node: ast.FunctionDef | ast.AsyncFunctionDef, table: ImportTable,
 
 
 def conditional_steps(statement: ast.stmt, table: ImportTable,
-                      evaluator: Evaluator) -> tuple[Diagnostic, ...]:
-    """FLC042 for every `@step` defined inside a block of the class body (`if`, `try`, ...):
-    whether it exists depends on running the class body, which flowc never does."""
+                      evaluator: Evaluator) -> tuple[tuple[str, Diagnostic], ...]:
+    """(name, FLC042) for every `@step` defined inside a block of the class body (`if`,
+    `try`, ...): whether it exists depends on running the class body, which flowc never does."""
     if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
         return ()
     found = []
     for node in ast.walk(statement):
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and step_decorators(
                 node.decorator_list, table, evaluator).is_step:
-            found.append(rule("FLC042").at(
+            found.append((node.name, rule("FLC042").at(
                 evaluator.source_map.name_span(node),
                 f"step '{node.name}' is defined inside a block of the class body, so flowc "
-                "does not see it as a step"))
+                "does not see it as a step")))
     return tuple(found)

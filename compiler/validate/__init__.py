@@ -67,10 +67,12 @@ RULES: tuple[Rule, ...] = (
 
 
 def validate(
-    flow: Flow, graph: FlowGraph, *, rejected_transitions: frozenset[str] = frozenset()
+    flow: Flow, graph: FlowGraph, *, rejected_transitions: frozenset[str] = frozenset(),
+    unseen_steps: frozenset[str] = frozenset(),
 ) -> tuple[Diagnostic, ...]:
     """Every problem the rules find in `flow`, in rule order (the pipeline sorts them)."""
-    ctx = RuleContext(flow=flow, graph=graph, rejected=rejected_transitions)
+    ctx = RuleContext(flow=flow, graph=graph, rejected=rejected_transitions,
+                      unseen=unseen_steps)
     return tuple(diagnostic for check in RULES for diagnostic in check(ctx))
 
 

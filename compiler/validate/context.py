@@ -28,11 +28,13 @@ RESERVED_STEP_NAMES = METAFLOW_RESERVED_STEP_NAMES | {"foreach_stack", "merge_ar
 @dataclass(frozen=True)
 class RuleContext:
     """The flow under check. `rejected` names the steps whose `self.next` the frontend already
-    rejected: their transition is None in the IR and no rule reports it again."""
+    rejected: their transition is None in the IR and no rule reports it again. `unseen` names
+    steps the frontend found defined inside a block (FLC042): not reported as unknown."""
 
     flow: Flow
     graph: FlowGraph
     rejected: frozenset[str] = frozenset()
+    unseen: frozenset[str] = frozenset()
 
     @cached_property
     def steps(self) -> Mapping[str, Step]:

@@ -47,7 +47,7 @@ def check_unknown_targets(ctx: RuleContext) -> Iterator[Diagnostic]:
     for name in ctx.steps:
         reported: set[str] = set()
         for target, span in _target_spans(ctx, name):
-            if target in ctx.steps or target in reported:
+            if target in ctx.steps or target in ctx.unseen or target in reported:
                 continue
             reported.add(target)
             yield rule("FLC114").at(
