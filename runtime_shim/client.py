@@ -221,7 +221,7 @@ class Run:
     pathspec = property(lambda self: f"{self.info.flow}/{self.id}")
     status = property(lambda self: self.info.status)
     successful = property(lambda self: self.info.status == "ok")
-    finished = property(lambda self: self.info.status in ("ok", "failed"))
+    finished = property(lambda self: self.info.status in ("ok", "failed", "stopped"))
     created_at = property(lambda self: self.info.started_at)
     finished_at = property(lambda self: self.info.finished_at)
 

@@ -1,13 +1,15 @@
 """Runs in a datastore: sortable unique run ids, the runner's `run.json`, and listings.
 
 `run.json` (written by the runner through `TaskStore.write_run`) says when the run started
-and ended, its status (`running`, `ok`, `failed`), its parameters and, for a resumed run,
-the run it came from. Runs without it (another target wrote them) are described from their
-task records alone.
+and ended, its status (`running`, `ok`, `failed`), its parameters, the runner process
+(`<pid>@<host>`) and, for a resumed run, the run it came from. A run whose file still says
+`running` after its runner exited on this machine (it was killed) reads as `stopped`. Runs
+without the file (another target wrote them) are described from their task records alone.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 import time
 from dataclasses import dataclass
@@ -15,9 +17,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from runtime_shim.datastore.base import Datastore, NotFound
+from runtime_shim.owner import owner_gone
 from runtime_shim.records import TaskRecord, TaskStore
 
-STATUSES = ("running", "ok", "failed")
+STATUSES = ("running", "ok", "failed", "stopped")
 
 
 def new_run_id(now: float | None = None) -> str:
@@ -39,6 +42,7 @@ class RunInfo:
     steps: tuple[str, ...]
     code_package: str | None = None
     failed_steps: tuple[str, ...] = ()
+    runner: str | None = None  # `<pid>@<host>` of the process running it
 
     @property
     def seconds(self) -> float | None:
@@ -50,7 +54,7 @@ class RunInfo:
             "started_at": self.started_at, "finished_at": self.finished_at,
             "params": dict(self.params), "origin_run_id": self.origin_run_id,
             "steps": list(self.steps), "code_package": self.code_package,
-            "failed_steps": list(self.failed_steps),
+            "failed_steps": list(self.failed_steps), "runner": self.runner,
         }
 
     @classmethod
@@ -65,6 +69,7 @@ class RunInfo:
             steps=tuple(data.get("steps") or ()),
             code_package=data.get("code_package"),
             failed_steps=tuple(data.get("failed_steps") or ()),
+            runner=data.get("runner"),
         )
 
 
@@ -76,7 +81,10 @@ def read_run(store: TaskStore, run_id: str) -> RunInfo | None:
     """The run's info from run.json, else derived from its records; None if nothing exists."""
     data = store.read_run(run_id)
     if data is not None:
-        return RunInfo.from_json(data)
+        info = RunInfo.from_json(data)
+        if info.status == "running" and info.runner and owner_gone(info.runner):
+            return dataclasses.replace(info, status="stopped")
+        return info
     steps = tuple(store.list_steps(run_id))
     if not steps:
         return None

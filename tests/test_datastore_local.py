@@ -324,7 +324,7 @@ def test_large_blob_is_mapped_copy_on_write(store: LocalDatastore, tmp_path: Pat
 def test_clean_temp_files_of_dead_writers(store: LocalDatastore, tmp_path: Path) -> None:
     """Only temp files of this machine whose writer has exited (and idle long enough) in the
     prefix's folder go; another host's writer is never judged by a pid of this machine."""
-    from runtime_shim.datastore.local import _HOST
+    from runtime_shim.owner import HOST as _HOST
 
     gone = subprocess.Popen([sys.executable, "-c", "pass"])
     gone.wait()

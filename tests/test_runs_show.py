@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_local_run import FLOWS, ROOT, flowc, run_ok
+from test_local_run import FLOWC, FLOWS, ROOT, flowc, run_ok
 
 from flowc.client import Flow
 
@@ -125,3 +125,36 @@ def test_artifact_of_a_class_the_flow_defines(tmp_path: Path) -> None:
     assert aliased.returncode == 0, aliased.stderr
     assert aliased.stdout.splitlines()[0] == "Point(x=2, y=2) Point(x=1, y=2)"
     assert aliased.stdout.splitlines()[1].startswith("True <class 'runtime_shim.client.Flow'>")
+
+
+def test_a_run_whose_runner_was_killed_reads_as_stopped(tmp_path: Path) -> None:
+    """run.json said `running` forever after the runner itself was SIGKILLed; the runner's
+    `<pid>@<host>` in it now tells a dead run from a live one on this machine."""
+    import os
+    import signal
+    import subprocess
+    import time
+
+    from runtime_shim.owner import HOST
+
+    ds = tmp_path / "ds"
+    ds.mkdir()
+    runner = subprocess.Popen(
+        [*FLOWC, "run", str(FLOWS / "sleepy.py"), "--run-id", "k",
+         "--datastore", str(ds)], cwd=tmp_path, stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL)
+    run_json = ds / "SleepyFlow" / "runs" / "k" / "run.json"
+    deadline = time.monotonic() + 60
+    while not run_json.exists():
+        assert runner.poll() is None and time.monotonic() < deadline, "the run never started"
+        time.sleep(0.01)
+    assert f"{runner.pid}@{HOST}" in run_json.read_text()
+    live = flowc("runs", "SleepyFlow", "--datastore", str(ds))
+    assert " running " in live.stdout.splitlines()[1]
+    os.kill(runner.pid, signal.SIGKILL)
+    runner.wait()
+    listing = flowc("runs", "SleepyFlow", "--datastore", str(ds))
+    assert listing.returncode == 0
+    assert " stopped " in listing.stdout.splitlines()[1], listing.stdout
+    run = Flow("SleepyFlow", datastore=str(ds))["k"]
+    assert run.finished and not run.successful and run.status == "stopped"

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import mmap
 import os
-import re
 import secrets
 import time
 from pathlib import Path
@@ -32,30 +31,20 @@ from runtime_shim.datastore.base import (
 )
 from runtime_shim.datastore.digest import blob_digest
 from runtime_shim.datastore.hashio import read_exactly, write_hashed
+from runtime_shim.owner import current_owner, owner_gone
 
 _TEMP_MARK = ".tmp-"
-_HOST = re.sub(r"[^A-Za-z0-9_.-]", "_", os.uname().nodename) or "host"
 
 
 def _temp_name(stem: str) -> str:
     """`.<stem>.tmp-<pid>@<host>-<random>`: hidden, and saying which process writes it."""
-    return f".{stem}{_TEMP_MARK}{os.getpid()}@{_HOST}-{secrets.token_hex(4)}"
+    return f".{stem}{_TEMP_MARK}{current_owner()}-{secrets.token_hex(4)}"
 
 
 def _writer_gone(temp_name: str) -> bool:
     """Whether the process that wrote temp file `temp_name` was on this machine and has
     exited (False for another host's writer, or a name that does not tell)."""
-    owner = temp_name.rsplit(_TEMP_MARK, 1)[-1].rpartition("-")[0]
-    pid, _, host = owner.partition("@")
-    if host != _HOST or not pid.isdigit():
-        return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except OSError:  # e.g. EPERM: it exists, as another user
-        return False
-    return False
+    return owner_gone(temp_name.rsplit(_TEMP_MARK, 1)[-1].rpartition("-")[0])
 
 
 # From this size on a blob is read by mapping its file copy-on-write (mmap ACCESS_COPY):

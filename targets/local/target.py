@@ -14,6 +14,7 @@ from compiler.graph import NodeKind
 from compiler.pipeline import CheckedFlow
 from runtime_shim.datastore.base import Datastore
 from runtime_shim.datastore.local import LocalDatastore
+from runtime_shim.owner import current_owner
 from runtime_shim.records import TaskStore
 from runtime_shim.runs import RunInfo, write_run
 from targets.base import TargetBase
@@ -68,6 +69,7 @@ class LocalTarget(TargetBase):
     ) -> RunResult:
         store = TaskStore(datastore, checked.flow.name)
         info = RunInfo(flow=checked.flow.name, run_id=run_id, status="running",
+                       runner=current_owner(),
                        started_at=time.time(), finished_at=None, params=dict(params),
                        origin_run_id=origin_run_id, steps=checked.graph.topological_order,
                        code_package=code_package)
