@@ -82,6 +82,9 @@ def test_corrupt_blob_is_a_clear_integrity_error(tmp_path: Path) -> None:
     assert shown.returncode == 1
     assert "corrupt" in shown.stderr and ref.hash in shown.stderr
     assert len(shown.stderr.strip().splitlines()) == 1
+    listed = {line.split()[0]: line for line in shown.stdout.splitlines()[1:]}
+    assert listed["lengths"].endswith("<corrupt blob>")  # the others are still shown
+    assert listed["total_length"].rstrip().endswith("19")
 
     with pytest.raises(IntegrityError, match="corrupt"):
         _ = Flow("ForeachFlow", datastore=str(ds))["r1"]["join"].task.data.lengths

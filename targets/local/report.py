@@ -1,6 +1,7 @@
 """Text for `flowc runs` and `flowc show`: lists of runs, and a run, step or task with its
 artifacts (type, size, and the value of small ones, `repr` truncated). Returns lines; the
-CLI echoes them. Loading a corrupt blob raises the datastore's IntegrityError; a value that
+CLI echoes them. A task's corrupt blob is shown as `<corrupt blob>` and, after the other
+artifacts, raises the datastore's IntegrityError (the command fails naming it); a value that
 cannot be loaded in this process (a class of the flow file, whose code `show` does not run) is
 shown as such."""
 
@@ -9,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
-from runtime_shim.datastore.base import Datastore, DatastoreError
+from runtime_shim.datastore.base import Datastore, DatastoreError, IntegrityError
 from runtime_shim.records import TaskRecord, TaskStore
 from runtime_shim.runs import RunInfo, iter_records, list_flows, list_runs, read_run
 
@@ -87,11 +88,17 @@ def task_lines(store: TaskStore, record: TaskRecord) -> Iterator[str]:
     names = sorted(record.artifacts)
     width = max(len(name) for name in names)
     type_width = max(len(record.artifacts[name].type) for name in names)
+    corrupt: IntegrityError | None = None
     for name in names:
         ref = record.artifacts[name]
-        value = _value_text(store, record, name)
+        try:
+            value = _value_text(store, record, name)
+        except IntegrityError as exc:  # list the others, then fail naming the first one
+            value, corrupt = "<corrupt blob>", corrupt or exc
         line = f"  {name.ljust(width)}  {ref.type.ljust(type_width)}  {_size(ref.size):>10}"
         yield (line + f"  {value}") if value else line
+    if corrupt is not None:
+        raise corrupt
 
 
 def show_lines(datastore: Datastore, flow: str, run_id: str, rest: list[str]) -> Iterator[str]:
