@@ -366,3 +366,16 @@ def test_failed_large_write_stops_hashing_and_keeps_its_error(
         store.put_blob("F", bytes(PARALLEL_MIN + 1))
     assert not [t for t in threading.enumerate() if t.name.startswith("flowc-hash")]
     assert not list((tmp_path / "F" / "blobs").glob(".*"))
+
+
+def test_an_exited_but_unreaped_writer_counts_as_gone() -> None:
+    from runtime_shim.owner import HOST, owner_gone
+
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    deadline = time.monotonic() + 30
+    while not owner_gone(f"{child.pid}@{HOST}"):  # a zombie until waited for
+        assert time.monotonic() < deadline, "an exited child never read as gone"
+        time.sleep(0.01)
+    assert child.poll() == 0
+    assert not owner_gone(f"{os.getpid()}@{HOST}")
+    assert not owner_gone(f"{child.pid}@another-host")
