@@ -133,7 +133,7 @@ def _confluence(ctx: RuleContext, name: str, arrivals: list[tuple[str, Stack]],
                 f"but is not a join: from {by_branch}",
                 help=f"make '{name}' a join, def {name}(self, inputs), or keep the branches "
                 "apart until their join"))
-            if _closed_downstream(ctx, name) >= len(merged) - level:
+            if _closed_downstream(ctx, name) >= len(merged):
                 return merged  # a crossing: the split's own join comes later
             return merged[:level]  # recover as if it were the join it should be
     return merged
