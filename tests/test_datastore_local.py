@@ -352,18 +352,30 @@ def test_clean_temp_files_of_dead_writers(store: LocalDatastore, tmp_path: Path)
 def test_failed_large_write_stops_hashing_and_keeps_its_error(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A write that fails mid-blob reports its own error, leaves no temp file, and does not
-    go on hashing the rest of the blob in the background."""
+    go on hashing the rest of the blob: only the leaves already being hashed finish."""
     import threading
 
-    from runtime_shim.datastore import hashio
+    from runtime_shim.datastore import digest, hashio
+
+    failed, hashed = threading.Event(), []
+    leaf_digest = digest._leaf_digest
+
+    def slow_leaf(leaf: list[memoryview]) -> bytes:
+        failed.wait(30)  # every hasher is busy when the write fails
+        hashed.append(1)
+        return leaf_digest(leaf)
 
     def disk_full(file: object, view: memoryview) -> None:
+        failed.set()
         raise OSError(28, "No space left on device")
 
+    monkeypatch.setattr(digest, "_leaf_digest", slow_leaf)
     monkeypatch.setattr(hashio, "write_all", disk_full)
     store = LocalDatastore(tmp_path)
+    size = 2 * PARALLEL_MIN  # 8 leaves
     with pytest.raises(DatastoreError, match="No space left on device"):
-        store.put_blob("F", bytes(PARALLEL_MIN + 1))
+        store.put_blob("F", bytes(size))
+    assert len(hashed) <= digest._threads() < size // digest.LEAF
     assert not [t for t in threading.enumerate() if t.name.startswith("flowc-hash")]
     assert not list((tmp_path / "F" / "blobs").glob(".*"))
 
