@@ -1,8 +1,9 @@
 """flowc's compiler: Python flow source -> IR -> checked IR, with diagnostics.
 
 Importing this package costs nothing: the runtime shim imports `compiler.ir` and
-`compiler.graph` inside every task, so the pipeline (and the frontend behind it) is loaded
-only when one of its names is first used.
+`compiler.graph` inside every task (and `compiler.diagnostics` for a refusal message), so
+the pipeline (and the frontend behind it) is loaded only when one of its names is first
+used.
 """
 
 from __future__ import annotations

@@ -20,8 +20,6 @@ from runtime_shim.datastore.base import Datastore, NotFound
 from runtime_shim.owner import owner_gone
 from runtime_shim.records import TaskRecord, TaskStore
 
-STATUSES = ("running", "ok", "failed", "stopped")
-
 
 def new_run_id(now: float | None = None) -> str:
     """`20261122T013859.123Z-a1b2c3`: UTC time to the millisecond, then a random suffix, so

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+from pathlib import Path
 
 import pytest
 
@@ -81,3 +82,16 @@ def test_a_changed_byte_changes_the_address() -> None:
     before = blob_digest([data])
     data[LEAF + 17] = 1
     assert blob_digest([data]) != before
+
+
+def test_the_command_line_prints_a_file_digest(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    files = {"empty": b"", "small": b"abc", "large": random.Random(3).randbytes(LEAF + 5)}
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    printed = subprocess.run(
+        [sys.executable, "-m", "runtime_shim.datastore.digest", *files], cwd=tmp_path,
+        capture_output=True, text=True, check=True).stdout.splitlines()
+    assert printed == [f"{blob_digest([data])}  {name}" for name, data in files.items()]

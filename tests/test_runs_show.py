@@ -137,24 +137,27 @@ def test_a_run_whose_runner_was_killed_reads_as_stopped(tmp_path: Path) -> None:
 
     from runtime_shim.owner import HOST
 
-    ds = tmp_path / "ds"
+    ds, release = tmp_path / "ds", tmp_path / "release"
     ds.mkdir()
     runner = subprocess.Popen(
-        [*FLOWC, "run", str(FLOWS / "sleepy.py"), "--run-id", "k",
-         "--datastore", str(ds)], cwd=tmp_path, stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL)
-    run_json = ds / "SleepyFlow" / "runs" / "k" / "run.json"
-    deadline = time.monotonic() + 60
-    while not run_json.exists():
-        assert runner.poll() is None and time.monotonic() < deadline, "the run never started"
-        time.sleep(0.01)
-    assert f"{runner.pid}@{HOST}" in run_json.read_text()
-    live = flowc("runs", "SleepyFlow", "--datastore", str(ds))
-    assert " running " in live.stdout.splitlines()[1]
-    os.kill(runner.pid, signal.SIGKILL)
-    runner.wait()
-    listing = flowc("runs", "SleepyFlow", "--datastore", str(ds))
+        [*FLOWC, "run", str(FLOWS / "waits_for_file.py"), "--run-id", "k",
+         "--param", f"signal_file={release}", "--datastore", str(ds)], cwd=tmp_path,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    run_json = ds / "WaitsForFileFlow" / "runs" / "k" / "run.json"
+    try:
+        deadline = time.monotonic() + 60
+        while not run_json.exists():
+            assert runner.poll() is None and time.monotonic() < deadline, "never started"
+            time.sleep(0.01)
+        assert f"{runner.pid}@{HOST}" in run_json.read_text()
+        live = flowc("runs", "WaitsForFileFlow", "--datastore", str(ds))
+        assert " running " in live.stdout.splitlines()[1]
+        os.kill(runner.pid, signal.SIGKILL)
+        runner.wait()
+    finally:
+        release.touch()  # let a task the kill left behind finish
+    listing = flowc("runs", "WaitsForFileFlow", "--datastore", str(ds))
     assert listing.returncode == 0
     assert " stopped " in listing.stdout.splitlines()[1], listing.stdout
-    run = Flow("SleepyFlow", datastore=str(ds))["k"]
+    run = Flow("WaitsForFileFlow", datastore=str(ds))["k"]
     assert run.finished and not run.successful and run.status == "stopped"

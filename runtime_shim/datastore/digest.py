@@ -17,6 +17,7 @@ releases the GIL) while the caller writes the file.
 from __future__ import annotations
 
 import hashlib
+import mmap
 import os
 import sys
 from collections.abc import Iterable, Iterator, Sequence
@@ -112,9 +113,12 @@ def blob_digest(chunks: Iterable[Any]) -> str:
 
 
 def file_digest(path: str) -> str:
-    """The content address of the file at `path`."""
+    """The content address of the file at `path` (mapped, not read into memory)."""
     with open(path, "rb") as file:
-        return blob_digest([file.read()])
+        if os.fstat(file.fileno()).st_size == 0:  # an empty file cannot be mapped
+            return blob_digest([])
+        with mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+            return blob_digest([mapped])
 
 
 if __name__ == "__main__":  # python -m runtime_shim.datastore.digest FILE...

@@ -67,7 +67,7 @@ def _value_text(store: TaskStore, record: TaskRecord, name: str) -> str:
         return ""
     try:
         text = repr(store.load_artifact(ref))
-    except DatastoreError:  # a corrupt blob: the command fails, naming it
+    except DatastoreError:  # a corrupt blob or an unreachable store: the caller decides
         raise
     except Exception as exc:  # e.g. a class the flow file defines: show never runs user code
         text = f"<not loadable here: {type(exc).__name__}: {exc}>"

@@ -95,15 +95,18 @@ class LocalTarget(TargetBase):
         return result
 
 
-# A temp file of this machine whose writer has exited is garbage; the few idle seconds only
-# cover a pid that was reused in between. Other hosts' writers (a shared directory) are
-# never judged by pid: their files are left to the datastore's one-hour rule.
+# A temp file of this machine whose writer has exited is garbage. The few idle seconds guard a
+# live writer whose pid this machine cannot see (another pid namespace with the same host
+# name, e.g. a container); any other leftover (another host's) goes after an hour idle.
 _IDLE_TEMP_SECONDS = 5.0
+_IDLE_FOREIGN_TEMP_SECONDS = 3600.0
 
 
 def _clean_killed_writes(datastore: Datastore, flow: str) -> None:
     """Remove the partial blobs that tasks killed while saving left behind (a SIGKILL, a
     @timeout, Ctrl-C): invisible to readers, but each as large as the artifact."""
     if isinstance(datastore, LocalDatastore):
-        datastore.clean_temp_files(_IDLE_TEMP_SECONDS, under=f"{flow}/blobs", dead_writers=True,
-                                   recursive=False)  # blob temp files live in blobs/ itself
+        blobs = f"{flow}/blobs"  # blob temp files live in blobs/ itself, not below
+        datastore.clean_temp_files(_IDLE_TEMP_SECONDS, under=blobs, dead_writers=True,
+                                   recursive=False)
+        datastore.clean_temp_files(_IDLE_FOREIGN_TEMP_SECONDS, under=blobs, recursive=False)
