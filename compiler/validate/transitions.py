@@ -86,13 +86,34 @@ def check_join_and_split(ctx: RuleContext) -> Iterator[Diagnostic]:
 
 
 def check_unreachable(ctx: RuleContext) -> Iterator[Diagnostic]:
-    """FLC104: a step that no path from the start step reaches."""
+    """FLC104: steps that no path from the start step reaches, once per unreachable region:
+    at the step that leads into it (the others are named in the message, not reported
+    again, so cutting one link gives one diagnostic)."""
     start = ctx.graph.start
     if start is None or not ctx.edges_complete:
         return
     missing = [name for name in ctx.steps if name not in ctx.graph.reachable]
-    for name in missing:
-        sources = ctx.graph[name].in_steps
-        detail = f" (only from {quoted(sources)}, itself unreachable)" if sources else ""
+    unreachable = set(missing)
+    # entries first (no unreachable step leads to them), then any cycle not yet covered
+    entries = [n for n in missing if not unreachable & set(ctx.graph[n].in_steps)]
+    covered: set[str] = set()
+    for name in entries + missing:
+        if name in covered:
+            continue
+        region = _region(ctx, name, unreachable)
+        covered |= region
+        after = [n for n in missing if n in region and n != name]
+        detail = f"; neither are the steps it leads to: {quoted(after)}" if after else ""
         yield rule("FLC104").at(
             ctx.steps[name].span, f"step '{name}' is not reachable from '{start}'{detail}")
+
+
+def _region(ctx: RuleContext, name: str, unreachable: set[str]) -> set[str]:
+    """`name` and the unreachable steps it leads to."""
+    region, todo = {name}, [name]
+    while todo:
+        for target in ctx.edges(todo.pop()):
+            if target in unreachable and target not in region:
+                region.add(target)
+                todo.append(target)
+    return region
