@@ -91,6 +91,7 @@ _CATALOG: tuple[tuple[str, str, Severity, str], ...] = (
     ("FLC040", "duplicate-step", E, "give every step a distinct name; the second definition would hide the first"),
     ("FLC041", "async-step", E, "define the step with a plain def; call asyncio.run(...) inside it for async code"),
     ("FLC042", "conditional-step", E, "define every step unconditionally in the class body; choose at run time with a switch (condition=)"),
+    ("FLC043", "rebound-step", E, "apply decorators with @ above the def: @retry(times=2) on the line before @step"),
     # --- FLC1xx: graph rules (one per Metaflow lint rule, plus flowc's own) ----------------------
     ("FLC101", "reserved-step-name", E, "rename the step: the name is reserved by the authoring API"),
     ("FLC102", "missing-start", E, "name a step 'start' or mark exactly one step @step(start=True)"),

@@ -28,7 +28,13 @@ from compiler.frontend.decorators import class_decorators
 from compiler.frontend.imports import ImportTable
 from compiler.frontend.literals import Evaluator
 from compiler.frontend.parameters import parameter_call, read_parameter, unsupported_input
-from compiler.frontend.steps import StepResult, conditional_steps, docstring, read_step
+from compiler.frontend.steps import (
+    StepResult,
+    conditional_steps,
+    docstring,
+    read_step,
+    rebound_steps,
+)
 from compiler.ir import Flow, Parameter
 
 
@@ -121,7 +127,9 @@ def _members(info: _ClassInfo, evaluator: Evaluator) -> _Members:
             for name, problem in conditional_steps(statement, info.table, scoped):
                 members.unseen.add(name)
                 members.diagnostics.append(problem)
-            members.hidden.update(bindings(statement, nested=True))
+            rebound = rebound_steps(statement, members.steps, scoped)
+            members.diagnostics.extend(rebound.values())
+            members.hidden.update(set(bindings(statement, nested=True)) - set(rebound))
             continue
         attribute, target, call = found
         members.hidden.discard(attribute)

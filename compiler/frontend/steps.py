@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from collections.abc import Mapping
 from inspect import cleandoc
 from typing import NamedTuple
 
@@ -60,6 +61,24 @@ def read_step(node: ast.FunctionDef | ast.AsyncFunctionDef, table: ImportTable,
             step.span, f"step '{node.name}' is an async def: calling it only makes a "
             "coroutine, so its body never runs"),)
     return StepResult(step=step, rejected=outcome.rejected, diagnostics=problems)
+
+
+def rebound_steps(statement: ast.stmt, steps: Mapping[str, object],
+                  evaluator: Evaluator) -> dict[str, Diagnostic]:
+    """FLC043 for `train = retry(times=2)(train)`: a step rebound to an expression of itself
+    (a decorator applied by a call). flowc keeps the step as defined and reports the call,
+    whose decorators it cannot see, instead of letting the step vanish."""
+    if not isinstance(statement, ast.Assign | ast.AnnAssign) or statement.value is None:
+        return {}
+    targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+    used = {node.id for node in ast.walk(statement.value) if isinstance(node, ast.Name)}
+    return {
+        target.id: rule("FLC043").at(
+            evaluator.source_map.span(target),
+            f"step '{target.id}' is rebound to {evaluator.source_map.text(statement.value)}")
+        for target in targets
+        if isinstance(target, ast.Name) and target.id in steps and target.id in used
+    }
 
 
 def conditional_steps(statement: ast.stmt, table: ImportTable,
