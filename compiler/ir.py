@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass, fields
 from typing import Any, Literal, TypeAlias, assert_never
 
-IR_VERSION = 1
+IR_VERSION = 2  # 2: every step named in self.next(...) carries its own span
 
 # A literal value from source: what `ast.literal_eval` accepts, restricted to JSON types.
 # Lists and tuples are stored as tuples so that nodes stay immutable; dict keys are strings.
@@ -92,11 +92,17 @@ class Linear:
     """`self.next(self.a)`."""
 
     target: str
+    target_span: Span
     span: Span
 
     @property
     def targets(self) -> tuple[str, ...]:
         return (self.target,)
+
+    @property
+    def named_targets(self) -> tuple[tuple[str, Span], ...]:
+        """Each target with where it is written (`self.a`)."""
+        return ((self.target, self.target_span),)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -104,11 +110,16 @@ class Split:
     """`self.next(self.a, self.b, ...)`: a static split."""
 
     branches: tuple[str, ...]
+    branch_spans: tuple[Span, ...]
     span: Span
 
     @property
     def targets(self) -> tuple[str, ...]:
         return self.branches
+
+    @property
+    def named_targets(self) -> tuple[tuple[str, Span], ...]:
+        return tuple(zip(self.branches, self.branch_spans, strict=True))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -116,6 +127,7 @@ class Foreach:
     """`self.next(self.body, foreach="items")`: one task of `target` per item."""
 
     target: str
+    target_span: Span
     items: str
     span: Span
 
@@ -123,13 +135,19 @@ class Foreach:
     def targets(self) -> tuple[str, ...]:
         return (self.target,)
 
+    @property
+    def named_targets(self) -> tuple[tuple[str, Span], ...]:
+        return ((self.target, self.target_span),)
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SwitchCase:
-    """One case of a switch: the condition value (as a string key) and its target step."""
+    """One case of a switch: the condition value (as a string key, `span`) and its target
+    step (`self.x`, `target_span`)."""
 
     value: str
     target: str
+    target_span: Span
     span: Span
 
 
@@ -149,18 +167,27 @@ class Switch:
             seen.setdefault(case.target, None)
         return tuple(seen)
 
+    @property
+    def named_targets(self) -> tuple[tuple[str, Span], ...]:
+        return tuple((case.target, case.target_span) for case in self.cases)
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Parallel:
     """`self.next(self.body, num_parallel=4)`: a fixed-width gang of `target` tasks."""
 
     target: str
+    target_span: Span
     num_parallel: Value
     span: Span
 
     @property
     def targets(self) -> tuple[str, ...]:
         return (self.target,)
+
+    @property
+    def named_targets(self) -> tuple[tuple[str, Span], ...]:
+        return ((self.target, self.target_span),)
 
 
 Transition: TypeAlias = Linear | Split | Foreach | Switch | Parallel
@@ -272,6 +299,8 @@ _NODE_FIELDS: dict[tuple[type[Any], str], type[Any]] = {
             Flow,
         )
     },
+    **{(cls, "target_span"): Span for cls in (Linear, Foreach, SwitchCase, Parallel)},
+    (Split, "branch_spans"): Span,
     (Argument, "value"): Value,
     (Decorator, "arguments"): Argument,
     (Switch, "cases"): SwitchCase,

@@ -61,7 +61,8 @@ def test_hello_flow_ir_and_spans() -> None:
     start, end = flow.steps
     assert start.span == span(12, 9, 12, 14)
     assert start.doc == "First."
-    assert start.transition == ir.Linear(target="end", span=span(14, 9, 14, 28))
+    assert start.transition == ir.Linear(target="end", target_span=span(14, 19, 14, 27),
+                                         span=span(14, 9, 14, 28))
     assert end.transition is None and end.doc is None
     assert (start.argument_count, start.inputs) == (1, None)
     assert parsed.diagnostics == () and parsed.rejected_transitions == frozenset()
@@ -277,7 +278,8 @@ def test_step_signature_marks_and_join_inputs() -> None:
     begin, _, b, join, finish, bare = flow.steps
     assert (begin.is_start, begin.is_end, finish.is_start, finish.is_end) == (True, False,
                                                                             False, True)
-    assert b.transition == ir.Linear(target="join", span=span(14, 9, 14, 25))
+    assert b.transition == ir.Linear(target="join", target_span=span(14, 17, 14, 24),
+                                     span=span(14, 9, 14, 25))
     assert (join.inputs, join.argument_count) == ("branches", 3)
     assert (bare.inputs, bare.argument_count) == (None, 0)
     assert finish.span == span(21, 15, 21, 21)

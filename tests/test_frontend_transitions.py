@@ -45,19 +45,22 @@ def at(line: int, col: int, end_line: int, end_col: int) -> ir.Span:
 
 
 def test_linear() -> None:
-    assert transition("x = 1\nself.next(self.a)") == ir.Linear(target="a", span=at(9, 9, 9, 26))
+    assert transition("x = 1\nself.next(self.a)") == ir.Linear(
+        target="a", target_span=at(9, 19, 9, 25), span=at(9, 9, 9, 26))
 
 
 def test_split() -> None:
     assert transition("self.next(self.a, self.b, self.c)") == ir.Split(
-        branches=("a", "b", "c"), span=at(8, 9, 8, 42))
+        branches=("a", "b", "c"),
+        branch_spans=(at(8, 19, 8, 25), at(8, 27, 8, 33), at(8, 35, 8, 41)),
+        span=at(8, 9, 8, 42))
 
 
 def test_foreach_literal_and_constant() -> None:
     assert transition("self.next(self.body, foreach='items')") == ir.Foreach(
-        target="body", items="items", span=at(8, 9, 8, 46))
+        target="body", target_span=at(8, 19, 8, 28), items="items", span=at(8, 9, 8, 46))
     assert transition("self.next(self.body, foreach=MODE)") == ir.Foreach(
-        target="body", items="mode", span=at(8, 9, 8, 43))
+        target="body", target_span=at(8, 19, 8, 28), items="mode", span=at(8, 9, 8, 43))
 
 
 def test_switch_with_loop_and_constant_key() -> None:
@@ -67,8 +70,10 @@ def test_switch_with_loop_and_constant_key() -> None:
             condition="mode",
         )""")
     assert result == ir.Switch(
-        cases=(ir.SwitchCase(value="a", target="a", span=at(9, 14, 9, 17)),
-               ir.SwitchCase(value="k", target="start", span=at(9, 27, 9, 30))),
+        cases=(ir.SwitchCase(value="a", target="a", target_span=at(9, 19, 9, 25),
+                             span=at(9, 14, 9, 17)),
+               ir.SwitchCase(value="k", target="start", target_span=at(9, 32, 9, 42),
+                             span=at(9, 27, 9, 30))),
         condition="mode",
         span=at(8, 9, 11, 10),
     )
@@ -99,7 +104,8 @@ def test_no_next_is_not_rejected() -> None:
 
 def test_custom_self_name() -> None:
     parsed = parse_step("me.next(me.a)", args="me")
-    assert parsed.flow.steps[0].transition == ir.Linear(target="a", span=at(8, 9, 8, 22))
+    assert parsed.flow.steps[0].transition == ir.Linear(
+        target="a", target_span=at(8, 17, 8, 21), span=at(8, 9, 8, 22))
 
 
 @pytest.mark.parametrize(
@@ -174,3 +180,39 @@ def test_messages_say_what_is_wrong() -> None:
     assert "'when'" in parsed.diagnostics[0].message
     parsed = parse_step("self.next('a')")
     assert parsed.diagnostics[0].help == "write self.next(self.a)"
+
+
+def test_a_diagnostic_about_one_target_points_at_it() -> None:
+    """FLC114 (unknown step), FLC113 (a branch named twice) and FLC126 (num_parallel target
+    without @parallel) underline the step they are about, not the whole self.next(...)."""
+    from compiler.pipeline import check_source
+
+    source = (
+        "from flowc import FlowSpec, step\n"
+        "class F(FlowSpec):\n"
+        "    @step\n"
+        "    def start(self):\n"
+        "        self.next(self.a, self.typo)\n"
+        "    @step\n"
+        "    def a(self):\n"
+        "        self.next(self.b, self.c, self.b)\n"
+        "    @step\n"
+        "    def b(self):\n"
+        "        self.next(self.j)\n"
+        "    @step\n"
+        "    def c(self):\n"
+        "        self.next(self.g, num_parallel=2)\n"
+        "    @step\n"
+        "    def g(self):\n"
+        "        self.next(self.j)\n"
+        "    @step\n"
+        "    def j(self, inputs):\n"
+        "        self.next(self.end)\n"
+        "    @step\n"
+        "    def end(self):\n"
+        "        pass\n")
+    found = {(d.code, d.span.line, d.span.col, d.span.end_col)
+             for d in check_source(source, path="f.py").diagnostics}
+    assert ("FLC114", 5, 27, 36) in found  # self.typo
+    assert ("FLC113", 8, 35, 41) in found  # the second self.b
+    assert ("FLC126", 14, 19, 25) in found  # self.g

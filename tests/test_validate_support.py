@@ -35,17 +35,21 @@ def _transition(words: list[str], name: str, line: int) -> ir.Transition | None:
         return None
     if words[0] == "switch":
         cases = tuple(
-            ir.SwitchCase(value=w.split("=")[0], target=w.split("=")[1], span=span(line, 16 + i))
+            ir.SwitchCase(value=w.split("=")[0], target=w.split("=")[1],
+                          target_span=span(line, 40 + i), span=span(line, 16 + i))
             for i, w in enumerate(words[1:]))
         return ir.Switch(cases=cases, condition="c", span=at)
     if len(words) == 2 and words[1] == "foreach":
-        return ir.Foreach(target=words[0], items="items", span=at)
+        return ir.Foreach(target=words[0], target_span=span(line, 19), items="items", span=at)
     if len(words) == 2 and words[1].startswith("parallel="):
         count = int(words[1].split("=")[1])
-        return ir.Parallel(target=words[0], num_parallel=literal(count, line), span=at)
+        return ir.Parallel(target=words[0], target_span=span(line, 19),
+                           num_parallel=literal(count, line), span=at)
     if len(words) == 1:
-        return ir.Linear(target=words[0], span=at)
-    return ir.Split(branches=tuple(words), span=at)
+        return ir.Linear(target=words[0], target_span=span(line, 19), span=at)
+    return ir.Split(branches=tuple(words),
+                    branch_spans=tuple(span(line, 19 + 8 * i) for i in range(len(words))),
+                    span=at)
 
 
 def make_flow(text: str, *, parameters: tuple[ir.Parameter, ...] = (), name: str = "F",

@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 from compiler.diagnostics import Diagnostic, rule
 from compiler.frontend.literals import Evaluator
-from compiler.ir import Foreach, Linear, Parallel, Split, Switch, SwitchCase, Transition
+from compiler.ir import Foreach, Linear, Parallel, Span, Split, Switch, SwitchCase, Transition
 
 _CONTEXTS: dict[type[ast.AST], str] = {
     ast.If: "an if block",
@@ -137,12 +137,14 @@ def read_next(call: ast.Call, self_name: str,
             return None, [invalid.at(span_of(arg), "a switch dict must be the only positional "
                                      "argument of self.next(...)")]
     targets: list[str] = []
+    spans: list[Span] = []
     for arg in call.args:
         target = _target(arg, self_name)
         if target is None:
             problems.append(_dynamic_target(arg, evaluator))
         else:
             targets.append(target)
+            spans.append(span_of(arg))
     if "condition" in keywords:
         problems.append(invalid.at(span_of(keywords["condition"]),
                                    "condition= needs a dict of cases as the first argument: "
@@ -163,13 +165,13 @@ def read_next(call: ast.Call, self_name: str,
                 span_of(keywords["foreach"]),
                 f"foreach= must name an artifact as a string literal, not "
                 f"{evaluator.source_map.text(keywords['foreach'])}")]
-        return Foreach(target=targets[0], items=items, span=span), []
+        return Foreach(target=targets[0], target_span=spans[0], items=items, span=span), []
     if fanout == "num_parallel":
-        return Parallel(target=targets[0], num_parallel=evaluator.value(keywords["num_parallel"]),
-                        span=span), []
+        return Parallel(target=targets[0], target_span=spans[0],
+                        num_parallel=evaluator.value(keywords["num_parallel"]), span=span), []
     if len(targets) == 1:
-        return Linear(target=targets[0], span=span), []
-    return Split(branches=tuple(targets), span=span), []
+        return Linear(target=targets[0], target_span=spans[0], span=span), []
+    return Split(branches=tuple(targets), branch_spans=tuple(spans), span=span), []
 
 
 def _switch(call: ast.Call, keywords: dict[str, ast.expr], self_name: str,
@@ -209,7 +211,8 @@ def _switch(call: ast.Call, keywords: dict[str, ast.expr], self_name: str,
             problems.append(_dynamic_target(value, evaluator))
         if key_value is not None and target is not None and key_value not in seen:
             seen[key_value] = key.lineno
-            cases.append(SwitchCase(value=key_value, target=target, span=span_of(key)))
+            cases.append(SwitchCase(value=key_value, target=target, target_span=span_of(value),
+                                    span=span_of(key)))
     condition_expr = keywords.get("condition")
     if condition_expr is None:
         problems.append(rule("FLC124").at(span, "a switch (a dict of cases) needs condition= "

@@ -23,7 +23,7 @@ def check_parallel_decorator(ctx: RuleContext) -> Iterator[Diagnostic]:
         if (isinstance(transition, Parallel) and transition.target in ctx.steps
                 and not _is_parallel_step(ctx, transition.target)):
             yield rule("FLC126").at(
-                transition.span, f"step '{step.name}' runs '{transition.target}' with "
+                transition.target_span, f"step '{step.name}' runs '{transition.target}' with "
                 f"num_parallel but '{transition.target}' is not decorated with @parallel")
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from compiler.diagnostics import Diagnostic, rule
-from compiler.ir import Linear, Span, Split, Switch
+from compiler.ir import Linear, Span, Split
 from compiler.validate.context import RuleContext, did_you_mean, quoted
 
 
@@ -34,12 +34,8 @@ def check_missing_next(ctx: RuleContext) -> Iterator[Diagnostic]:
 
 def _target_spans(ctx: RuleContext, name: str) -> Iterator[tuple[str, Span]]:
     transition = ctx.steps[name].transition
-    if isinstance(transition, Switch):
-        for case in transition.cases:
-            yield case.target, case.span
-    elif transition is not None:
-        for target in transition.targets:
-            yield target, transition.span
+    if transition is not None:
+        yield from transition.named_targets
 
 
 def check_unknown_targets(ctx: RuleContext) -> Iterator[Diagnostic]:
@@ -62,15 +58,15 @@ def check_split_branches(ctx: RuleContext) -> Iterator[Diagnostic]:
         if not isinstance(transition, Split):
             continue
         seen: set[str] = set()
-        repeated: list[str] = []
-        for branch in transition.branches:
+        repeated: list[tuple[str, Span]] = []
+        for branch, where in transition.named_targets:
             if branch in seen:
-                repeated.append(branch)
+                repeated.append((branch, where))
             seen.add(branch)
         if repeated:
             yield rule("FLC113").at(
-                transition.span, f"the split of step '{step.name}' names "
-                f"{quoted(dict.fromkeys(repeated))} more than once",
+                repeated[0][1], f"the split of step '{step.name}' names "
+                f"{quoted(dict.fromkeys(branch for branch, _ in repeated))} more than once",
                 help="name each branch once: self.next(self.a, self.b)")
 
 
