@@ -76,6 +76,7 @@ def analyse(ctx: RuleContext) -> Balance:
         return Balance(stacks={}, diagnostics=())
     stacks: dict[str, Stack] = {}
     found: list[Diagnostic] = []
+    short: set[str] = set()  # splits whose join already reported a missing branch (FLC118)
     for name in graph.topological_order:
         if name not in graph.reachable:
             continue
@@ -88,22 +89,25 @@ def analyse(ctx: RuleContext) -> Balance:
             stacks[name] = arrivals[0][1]  # in or after a cycle: FLC115 says why
             continue
         if ctx.steps[name].is_join:
-            stacks[name] = _join(ctx, name, arrivals, found)
+            stacks[name] = _join(ctx, name, arrivals, found, short)
             if name == graph.end:
-                _end(ctx, name, [(name, stacks[name][:-1])], found)
+                _end(ctx, name, [(name, stacks[name][:-1])], found, short)
         elif name == graph.end:
-            stacks[name] = _end(ctx, name, arrivals, found)
+            stacks[name] = _end(ctx, name, arrivals, found, short)
         else:
             stacks[name] = _confluence(ctx, name, arrivals, found)
     return Balance(stacks=stacks, diagnostics=tuple(found))
 
 
 def _end(ctx: RuleContext, name: str, arrivals: list[tuple[str, Stack]],
-         found: list[Diagnostic]) -> Stack:
-    """FLC121: the end step is reached while splits are still open."""
-    open_splits = dict.fromkeys(split for _, stack in arrivals for split in _splits(stack))
+         found: list[Diagnostic], short: set[str]) -> Stack:
+    """FLC121: the end step is reached while splits are still open (unless the split's join
+    already said which branch does not arrive: one mistake, one diagnostic)."""
+    open_splits = dict.fromkeys(
+        split for _, stack in arrivals for split in _splits(stack) if split not in short)
     if open_splits:
-        via = quoted(dict.fromkeys(s for s, stack in arrivals if stack))
+        via = quoted(dict.fromkeys(
+            s for s, stack in arrivals if set(_splits(stack)) & set(open_splits)))
         found.append(rule("FLC121").at(
             ctx.steps[name].span, f"the end step '{name}' is reached from {via} before "
             f"split {quoted(open_splits)} is joined"))
@@ -158,7 +162,7 @@ def _closed_downstream(ctx: RuleContext, name: str) -> int:
 
 
 def _join(ctx: RuleContext, name: str, arrivals: list[tuple[str, Stack]],
-          found: list[Diagnostic]) -> Stack:
+          found: list[Diagnostic], short: set[str]) -> Stack:
     """FLC117 (nothing to join), FLC119 (unrelated splits), FLC118 (wrong branches)."""
     span = ctx.steps[name].span
     if all(not stack for _, stack in arrivals):
@@ -186,6 +190,7 @@ def _join(ctx: RuleContext, name: str, arrivals: list[tuple[str, Stack]],
             "step of its own", help=f"put a step between '{split}' and '{name}'"))
     elif reached != expected:
         missing = [b for b in split_step.successors if b not in reached]
+        short.add(split)
         found.append(rule("FLC118").at(
             span, f"join '{name}' closes split '{split}' but is not reached from its "
             f"branch {quoted(missing)} ({len(reached)} of {len(expected)} branches arrive)"))
