@@ -1,5 +1,8 @@
 """FLC115: cycles. Only a switch case naming its own step may loop; any other cycle is an error.
 
+An edge back into the start step is not counted: FLC107 reports it, at that target, so the
+loop it closes is not reported twice.
+
 Strongly connected components (Tarjan's algorithm, iterative so that a 2,000-step chain does
 not hit the recursion limit) find every cycle in linear time; each is reported once, at the
 `self.next` call that closes it, with the steps around it.
@@ -13,11 +16,16 @@ from compiler.diagnostics import Diagnostic, rule
 from compiler.validate.context import RuleContext
 
 
+def _edges(ctx: RuleContext, name: str) -> tuple[str, ...]:
+    """`ctx.edges` without edges into the start step (those are FLC107's)."""
+    return tuple(t for t in ctx.edges(name) if t != ctx.graph.start)
+
+
 def cyclic_components(ctx: RuleContext) -> list[tuple[str, ...]]:
     """The step sets that form cycles, each in source order, in source order of their first
     step. A step that transitions to itself without a switch is a cycle of one."""
     rank = {name: i for i, name in enumerate(ctx.graph.topological_order)}
-    if all(rank[t] > rank[name] for name in ctx.steps for t in ctx.edges(name)):
+    if all(rank[t] > rank[name] for name in ctx.steps for t in _edges(ctx, name)):
         return []  # every edge goes forward in the topological order: no cycle at all
     index: dict[str, int] = {}
     low: dict[str, int] = {}
@@ -28,7 +36,7 @@ def cyclic_components(ctx: RuleContext) -> list[tuple[str, ...]]:
     for root in ctx.steps:
         if root in index:
             continue
-        work: list[tuple[str, Iterator[str]]] = [(root, iter(ctx.edges(root)))]
+        work: list[tuple[str, Iterator[str]]] = [(root, iter(_edges(ctx, root)))]
         index[root] = low[root] = len(index)
         stack.append(root)
         on_stack.add(root)
@@ -40,7 +48,7 @@ def cyclic_components(ctx: RuleContext) -> list[tuple[str, ...]]:
                     index[target] = low[target] = len(index)
                     stack.append(target)
                     on_stack.add(target)
-                    work.append((target, iter(ctx.edges(target))))
+                    work.append((target, iter(_edges(ctx, target))))
                     advanced = True
                     break
                 if target in on_stack:
@@ -59,7 +67,7 @@ def cyclic_components(ctx: RuleContext) -> list[tuple[str, ...]]:
                     members.append(member)
                     if member == name:
                         break
-                if len(members) > 1 or name in ctx.edges(name):
+                if len(members) > 1 or name in _edges(ctx, name):
                     components.append(tuple(sorted(members, key=position.__getitem__)))
     components.sort(key=lambda members: position[members[0]])
     return components
@@ -74,7 +82,7 @@ def _cycle_path(ctx: RuleContext, members: tuple[str, ...]) -> list[str]:
     while frontier:
         following: list[str] = []
         for name in frontier:
-            for target in ctx.edges(name):
+            for target in _edges(ctx, name):
                 if target == first:
                     path = [name]
                     while path[-1] != first:

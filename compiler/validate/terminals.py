@@ -62,11 +62,17 @@ def check_start_inputs(ctx: RuleContext) -> Iterator[Diagnostic]:
     start = _start(ctx)
     if start is None:
         return
-    sources = [s.name for s in ctx.flow.steps if start.name in s.successors]
-    if sources and start.name != ctx.graph.end:
-        yield rule("FLC107").at(
-            start.span, f"the start step '{start.name}' has incoming transitions from "
-            f"{quoted(dict.fromkeys(sources))}")
+    if start.name != ctx.graph.end:
+        for source in ctx.steps.values():
+            if source.name == ctx.graph.end:
+                continue  # the end step's self.next(...) is FLC108's alone
+            transition = source.transition
+            where = next((span for target, span in transition.named_targets
+                          if target == start.name), None) if transition else None
+            if where is not None:
+                yield rule("FLC107").at(
+                    where, f"step '{source.name}' transitions to the start step "
+                    f"'{start.name}', which runs once, first")
     if start.is_join:
         yield rule("FLC107").at(
             start.span, f"the start step '{start.name}' takes inputs ('{start.inputs}') like "

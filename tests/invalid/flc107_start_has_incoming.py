@@ -3,13 +3,13 @@ from flowc import FlowSpec, step
 
 class StartLoopFlow(FlowSpec):
     @step
-    def start(self):  # error: [FLC107]
+    def start(self):
         self.next(self.check)
 
     @step
     def check(self):
         self.again = False
-        self.next({"yes": self.start, "no": self.end}, condition="again")  # error: [FLC115]
+        self.next({"yes": self.start, "no": self.end}, condition="again")  # error: [FLC107]
 
     @step
     def end(self):
