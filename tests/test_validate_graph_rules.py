@@ -36,6 +36,7 @@ CASES: dict[str, tuple[str, set[tuple[int, str]]]] = {
     "unknown-target": ("start: nowhere\nend:", {(1, "FLC114")}),
     "cycle": ("start: a\na: b\nb: switch x=a y=end\nend:", {(3, "FLC115")}),
     "self-loop-not-switch": ("start: a\na: a\nend:", {(2, "FLC115"), (3, "FLC104")}),
+    "split-on-a-loop": ("start: a\na: end a\nend:", {(2, "FLC115")}),  # not also FLC121
     "join-and-split": ("start: a b\na: j\nb: j\nj*: c d\nc: k\nd: k\nk*: end\nend:",
                        {(4, "FLC116")}),
     "join-without-split": ("start: a\na*: end\nend:", {(2, "FLC117")}),

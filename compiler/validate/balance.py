@@ -102,9 +102,11 @@ def analyse(ctx: RuleContext) -> Balance:
 def _end(ctx: RuleContext, name: str, arrivals: list[tuple[str, Stack]],
          found: list[Diagnostic], short: set[str]) -> Stack:
     """FLC121: the end step is reached while splits are still open (unless the split's join
-    already said which branch does not arrive: one mistake, one diagnostic)."""
+    already said which branch does not arrive, or the split is on a loop that FLC115
+    reports: one mistake, one diagnostic)."""
     open_splits = dict.fromkeys(
-        split for _, stack in arrivals for split in _splits(stack) if split not in short)
+        split for _, stack in arrivals for split in _splits(stack)
+        if split not in short and split not in ctx.in_cycle)  # a loop's split: FLC115's
     if open_splits:
         via = quoted(dict.fromkeys(
             s for s, stack in arrivals if set(_splits(stack)) & set(open_splits)))
