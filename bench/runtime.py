@@ -255,7 +255,6 @@ def bench_array(work: Path, megabytes: int, repeat: int = 3) -> list[Row]:
 
     raw_w = best(lambda: raw_write(False))
     raw_wf = best(lambda: raw_write(True))
-    raw_write(False)
     raw_r = min(timed(raw_read) for _ in range(repeat))
     flat_r = min(timed(mapped_flat_hash) for _ in range(repeat))
     ours_wf = best(lambda: save(True))

@@ -254,9 +254,6 @@ class TaskStore:
         """Load an artifact by reference or hash; verified. Small blobs are cached (each
         load still returns a fresh object, so callers never share a mutable value)."""
         digest = ref.hash if isinstance(ref, ArtifactRef) else ref
-        return self._load(digest)
-
-    def _load(self, digest: str) -> Any:
         cached = self._cache.get(digest)
         blob: Any
         if cached is not None:

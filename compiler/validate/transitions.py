@@ -32,17 +32,11 @@ def check_missing_next(ctx: RuleContext) -> Iterator[Diagnostic]:
                 step.span, f"step '{name}' does not end with self.next(...)")
 
 
-def _target_spans(ctx: RuleContext, name: str) -> Iterator[tuple[str, Span]]:
-    transition = ctx.steps[name].transition
-    if transition is not None:
-        yield from transition.named_targets
-
-
 def check_unknown_targets(ctx: RuleContext) -> Iterator[Diagnostic]:
     """FLC114: self.next(...) names a step this flow does not define."""
-    for name in ctx.steps:
+    for name, step in ctx.steps.items():
         reported: set[str] = set()
-        for target, span in _target_spans(ctx, name):
+        for target, span in step.transition.named_targets if step.transition else ():
             if target in ctx.steps or target in ctx.unseen or target in reported:
                 continue
             reported.add(target)
