@@ -90,12 +90,13 @@ def run(argv: list[str], **kwargs: object) -> None:
 
 
 def bench_noop(work: Path, count: int) -> list[Row]:
-    import compiler
-    from compiler.ir import dumps
-    from runtime_shim.codepkg import store_code_package
-    from runtime_shim.datastore import open_datastore
-    from targets.base import shim_command
-    from targets.local.launch import ForkServerLauncher
+    from flowc.compiler.ir import dumps
+    from flowc.runtime_shim.codepkg import store_code_package
+    from flowc.runtime_shim.datastore import open_datastore
+    from flowc.targets.base import shim_command
+    from flowc.targets.local.launch import ForkServerLauncher
+
+    from flowc import compiler
 
     flow_dir = work / "noop"
     flow_dir.mkdir()
@@ -192,9 +193,8 @@ def bench_foreach(work: Path, width: int, skip_metaflow: bool) -> list[Row]:
 def bench_array(work: Path, megabytes: int, repeat: int = 3) -> list[Row]:
     """Best of `repeat` for each side; every save goes to a fresh datastore (no dedup)."""
     import numpy as np
-
-    from runtime_shim.datastore.local import LocalDatastore
-    from runtime_shim.records import TaskStore
+    from flowc.runtime_shim.datastore.local import LocalDatastore
+    from flowc.runtime_shim.records import TaskStore
 
     array = np.arange(megabytes * (1 << 20) // 8, dtype=np.float64)
     raw_path = work / "raw.bin"

@@ -1,7 +1,8 @@
 """flowc's compiler: Python flow source -> IR -> checked IR, with diagnostics.
 
-Importing this package costs nothing: the runtime shim imports `compiler.ir` and
-`compiler.graph` inside every task (and `compiler.diagnostics` for a refusal message), so
+Importing this package costs nothing: the runtime shim imports `flowc.compiler.ir` and
+`flowc.compiler.graph` inside every task (and `flowc.compiler.diagnostics` for a refusal
+message), so
 the pipeline (and the frontend behind it) is loaded only when one of its names is first
 used.
 """
@@ -11,14 +12,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from compiler.pipeline import CheckedFlow, CheckResult, check_file, check_source
+    from flowc.compiler.pipeline import CheckedFlow, CheckResult, check_file, check_source
 
 __all__ = ["CheckResult", "CheckedFlow", "check_file", "check_source"]
 
 
 def __getattr__(name: str) -> Any:
     if name in __all__:
-        from compiler import pipeline
+        from flowc.compiler import pipeline
 
         return getattr(pipeline, name)
     raise AttributeError(f"module 'compiler' has no attribute {name!r}")

@@ -2,7 +2,7 @@
 
 Codes: FLC0xx frontend, FLC1xx graph rules, FLC2xx target capability, FLC3xx limits.
 A rule is data (code, kebab-case name, severity, default help); rendering lives in
-`compiler.render`. Passes never raise for user mistakes: they return diagnostics.
+`flowc.compiler.render`. Passes never raise for user mistakes: they return diagnostics.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from compiler.ir import Span
+from flowc.compiler.ir import Span
 
 
 class Severity(StrEnum):

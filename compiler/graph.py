@@ -2,7 +2,7 @@
 
 Built from the IR in linear time and kept apart from it (the IR is what the user wrote; this
 is what follows from it). Building never fails, even for an invalid flow: unknown targets
-and cycles are left for `compiler.validate` to report. Standard library only, because the
+and cycles are left for `flowc.compiler.validate` to report. Standard library only, because the
 runtime shim uses it too.
 """
 
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from types import MappingProxyType
 
-from compiler.ir import Flow, Foreach, Linear, Parallel, Split, Step, Switch
+from flowc.compiler.ir import Flow, Foreach, Linear, Parallel, Split, Step, Switch
 
 
 class NodeKind(StrEnum):

@@ -2,7 +2,7 @@
 
 This module is the contract between the compiler, the targets and the runtime shim (which
 reads `ir.json` with it inside every task), so it imports nothing but the standard library.
-Derived graph facts (node kinds, matching joins, ...) live in `compiler.graph`, not here.
+Derived graph facts (node kinds, matching joins, ...) live in `flowc.compiler.graph`, not here.
 """
 
 from __future__ import annotations

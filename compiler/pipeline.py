@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from compiler.diagnostics import Diagnostic, has_errors, rule, sorted_diagnostics
-from compiler.graph import FlowGraph
-from compiler.ir import Flow, Span
+from flowc.compiler.diagnostics import Diagnostic, has_errors, rule, sorted_diagnostics
+from flowc.compiler.graph import FlowGraph
+from flowc.compiler.ir import Flow, Span
 
 if TYPE_CHECKING:
-    from compiler.frontend import ParsedFlow
+    from flowc.compiler.frontend import ParsedFlow
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -75,10 +75,10 @@ def check_file(
 
 
 def check_source(source: str, *, path: str, flow_name: str | None = None) -> CheckResult:
-    from compiler.frontend import (
+    from flowc.compiler.frontend import (
         parse_source,  # imported on first parse: keeps `flowc --help` light
     )
-    from compiler.validate import validate
+    from flowc.compiler.validate import validate
 
     module = parse_source(source, path)
     diagnostics = list(module.diagnostics)

@@ -14,7 +14,7 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
-from compiler.diagnostics import Diagnostic, Severity
+from flowc.compiler.diagnostics import Diagnostic, Severity
 
 # Lines end where Python's tokenizer ends them (and where span lines are counted): at \r\n,
 # \r or \n, never at the form feeds, U+2028 and the like that `str.splitlines` also cuts at.

@@ -6,7 +6,7 @@ only); the results client (`Flow`, `Run`, ...) is loaded on first use.
 
 from typing import Any
 
-from runtime_shim.api import (
+from flowc.runtime_shim.api import (
     FlowSpec,
     JSONType,
     Parameter,

@@ -1,6 +1,6 @@
-"""`python -m runtime_shim step STEP ...`: run one task (see runtime_shim.command)."""
+"""`python -m flowc.runtime_shim step STEP ...`: run one task (see runtime_shim.command)."""
 
-from runtime_shim.command import main
+from flowc.runtime_shim.command import main
 
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -1,7 +1,7 @@
 """The authoring API users import (`from flowc import FlowSpec, step, Parameter, ...`).
 
 Standard library only and light to import. `FlowSpec` holds no execution logic: inside a task
-the shim binds each instance to a `TaskBinding` (see `runtime_shim.spec`), to which reading
+the shim binds each instance to a `TaskBinding` (see `flowc.runtime_shim.spec`), to which reading
 inherited artifacts, `self.next`, `self.input` and `merge_artifacts` are delegated.
 """
 
@@ -13,8 +13,8 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, NoReturn, Protocol
 
-from runtime_shim.current import current
-from runtime_shim.decorators import (
+from flowc.runtime_shim.current import current
+from flowc.runtime_shim.decorators import (
     batch,
     catch,
     environment,
@@ -41,7 +41,7 @@ BINDING_ATTRIBUTE = "_flowc_task"
 
 
 class TaskBinding(Protocol):
-    """What a bound `FlowSpec` asks the running task (implemented by `runtime_shim.spec`)."""
+    """What a bound `FlowSpec` asks the running task (implemented by `flowc.runtime_shim.spec`)."""
 
     def artifact(self, name: str) -> Any: ...
     def parameter(self, attribute: str) -> Any: ...

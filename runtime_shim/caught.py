@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from runtime_shim.tracebacks import format_user_exception
+from flowc.runtime_shim.tracebacks import format_user_exception
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,11 +14,11 @@ from collections.abc import Iterator
 from functools import cached_property
 from typing import Any
 
-from runtime_shim.datastore import Datastore, IntegrityError, open_datastore
-from runtime_shim.identity import parse_task_id
-from runtime_shim.records import ArtifactRef, TaskRecord, TaskStore
-from runtime_shim.runs import RunInfo, list_flows, list_runs, read_run
-from runtime_shim.storage import DATASTORE_ENV
+from flowc.runtime_shim.datastore import Datastore, IntegrityError, open_datastore
+from flowc.runtime_shim.identity import parse_task_id
+from flowc.runtime_shim.records import ArtifactRef, TaskRecord, TaskStore
+from flowc.runtime_shim.runs import RunInfo, list_flows, list_runs, read_run
+from flowc.runtime_shim.storage import DATASTORE_ENV
 
 __all__ = [
     "DataArtifact",
@@ -66,7 +66,7 @@ def get_metadata() -> str:
 
 def _import_run_code(store: TaskStore, run_id: str, module: str) -> bool:
     """Import flow module `module` from the run's code package; False when it has none."""
-    from runtime_shim.loader import import_packaged_flow_module
+    from flowc.runtime_shim.loader import import_packaged_flow_module
 
     info = read_run(store, run_id)
     return bool(info and info.code_package
@@ -99,7 +99,7 @@ class DataArtifact:
         try:
             return self._store.load_artifact(self.ref)
         except ModuleNotFoundError as exc:
-            from runtime_shim.loader import FLOW_MODULE_PREFIX
+            from flowc.runtime_shim.loader import FLOW_MODULE_PREFIX
 
             missing = exc.name or ""
             if (not missing.startswith(FLOW_MODULE_PREFIX) or missing in sys.modules

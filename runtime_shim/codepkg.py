@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # tarfile and gzip are imported only when a package is built or unpacked
     import tarfile
 
-    from runtime_shim.datastore.base import Datastore
+    from flowc.runtime_shim.datastore.base import Datastore
 
 IR_FILE = "ir.json"
 # The datastore namespace of every code package: a hyphen keeps it apart from flow names.

@@ -1,4 +1,4 @@
-"""The shim's command line: `python -m runtime_shim step STEP --run-id ... --datastore ...`.
+"""The shim's command line: `python -m flowc.runtime_shim step STEP --run-id ... --datastore ...`.
 
 argparse only (a task must start fast). Exit codes: 0 success (also when `@catch` caught),
 1 the user's code raised, 2 bad invocation, 3 infrastructure; the last stderr line says
@@ -14,14 +14,14 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from runtime_shim.errors import EXIT_INFRA, EXIT_INTERRUPTED, EXIT_OK, ShimError
+from flowc.runtime_shim.errors import EXIT_INFRA, EXIT_INTERRUPTED, EXIT_OK, ShimError
 
 if TYPE_CHECKING:  # the rest is imported only when a task runs, so --help stays fast
     from pathlib import Path
 
-    from runtime_shim.execute import TaskRequest
+    from flowc.runtime_shim.execute import TaskRequest
 
-PROG = "python -m runtime_shim"
+PROG = "python -m flowc.runtime_shim"
 
 
 def _index_path(text: str) -> tuple[int, ...]:
@@ -82,7 +82,7 @@ def _say(message: str) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)  # exits 2 with a one-line error on bad usage
-    from runtime_shim.identity import InvalidTaskId, check_name
+    from flowc.runtime_shim.identity import InvalidTaskId, check_name
 
     try:
         check_name("run id", args.run_id)
@@ -92,7 +92,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     import tempfile
     from pathlib import Path
 
-    from runtime_shim.execute import TaskRequest
+    from flowc.runtime_shim.execute import TaskRequest
 
     request = TaskRequest(
         step=args.step, run_id=args.run_id, datastore=args.datastore,
@@ -111,10 +111,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run(request: TaskRequest, work: Path, where: str) -> int:
     import traceback
 
-    from runtime_shim import outputs
-    from runtime_shim.current import current
-    from runtime_shim.execute import run_task
-    from runtime_shim.logs import TaskLogs
+    from flowc.runtime_shim import outputs
+    from flowc.runtime_shim.current import current
+    from flowc.runtime_shim.execute import run_task
+    from flowc.runtime_shim.logs import TaskLogs
 
     (work / "tmp").mkdir()
     logs = TaskLogs(work / "logs")

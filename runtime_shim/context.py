@@ -9,16 +9,16 @@ from collections.abc import Iterable
 from types import FunctionType, MethodType
 from typing import Any
 
-from compiler.graph import FANOUT_KINDS, FlowGraph, NodeKind
-from compiler.ir import Flow, Foreach, Step
-from runtime_shim.api import FlowSpec, Parameter
-from runtime_shim.decorators import recorded
-from runtime_shim.errors import InfraError
-from runtime_shim.lineage import RecordReader
-from runtime_shim.loader import LoadedCode
-from runtime_shim.params import resolve_parameters
-from runtime_shim.records import TaskRecord
-from runtime_shim.spec import ForeachLevel
+from flowc.compiler.graph import FANOUT_KINDS, FlowGraph, NodeKind
+from flowc.compiler.ir import Flow, Foreach, Step
+from flowc.runtime_shim.api import FlowSpec, Parameter
+from flowc.runtime_shim.decorators import recorded
+from flowc.runtime_shim.errors import InfraError
+from flowc.runtime_shim.lineage import RecordReader
+from flowc.runtime_shim.loader import LoadedCode
+from flowc.runtime_shim.params import resolve_parameters
+from flowc.runtime_shim.records import TaskRecord
+from flowc.runtime_shim.spec import ForeachLevel
 
 
 def runtime_defaults(flow_class: type[Any]) -> dict[str, Any]:

@@ -16,30 +16,30 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from compiler.graph import FlowGraph, NodeKind
-from compiler.ir import Step
-from runtime_shim import persist, transitions
-from runtime_shim.api import FlowSpec
-from runtime_shim.caught import CaughtException
-from runtime_shim.context import (
+from flowc.compiler.graph import FlowGraph, NodeKind
+from flowc.compiler.ir import Step
+from flowc.runtime_shim import persist, transitions
+from flowc.runtime_shim.api import FlowSpec
+from flowc.runtime_shim.caught import CaughtException
+from flowc.runtime_shim.context import (
     class_constants,
     environment_vars,
     foreach_levels,
     task_parameters,
 )
-from runtime_shim.current import TaskContext, current
-from runtime_shim.datastore.base import DatastoreError
-from runtime_shim.decorators import recorded
-from runtime_shim.errors import InfraError, ShimError, UsageError, UserError
-from runtime_shim.identity import task_id
-from runtime_shim.inputs import Inputs
-from runtime_shim.lineage import RecordReader, parent_records
-from runtime_shim.loader import LoadedCode, code_dir_from_package, load_code, read_ir
-from runtime_shim.logs import TaskLogs
-from runtime_shim.records import ArtifactRef, TaskRecord, TaskStore
-from runtime_shim.spec import StepBinding
-from runtime_shim.storage import DATASTORE_ENV, open_store_url
-from runtime_shim.tracebacks import user_traceback
+from flowc.runtime_shim.current import TaskContext, current
+from flowc.runtime_shim.datastore.base import DatastoreError
+from flowc.runtime_shim.decorators import recorded
+from flowc.runtime_shim.errors import InfraError, ShimError, UsageError, UserError
+from flowc.runtime_shim.identity import task_id
+from flowc.runtime_shim.inputs import Inputs
+from flowc.runtime_shim.lineage import RecordReader, parent_records
+from flowc.runtime_shim.loader import LoadedCode, code_dir_from_package, load_code, read_ir
+from flowc.runtime_shim.logs import TaskLogs
+from flowc.runtime_shim.records import ArtifactRef, TaskRecord, TaskStore
+from flowc.runtime_shim.spec import StepBinding
+from flowc.runtime_shim.storage import DATASTORE_ENV, open_store_url
+from flowc.runtime_shim.tracebacks import user_traceback
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

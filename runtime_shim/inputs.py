@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from runtime_shim.errors import UserError
-from runtime_shim.records import ArtifactRef, TaskRecord, TaskStore
+from flowc.runtime_shim.errors import UserError
+from flowc.runtime_shim.records import ArtifactRef, TaskRecord, TaskStore
 
 
 class InputTask:

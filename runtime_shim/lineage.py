@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from compiler.graph import FANOUT_KINDS, FlowGraph, NodeKind
-from runtime_shim.errors import InfraError
-from runtime_shim.identity import task_id
-from runtime_shim.records import TaskRecord, TaskStore
+from flowc.compiler.graph import FANOUT_KINDS, FlowGraph, NodeKind
+from flowc.runtime_shim.errors import InfraError
+from flowc.runtime_shim.identity import task_id
+from flowc.runtime_shim.records import TaskRecord, TaskStore
 
 
 @dataclass(slots=True)

@@ -18,15 +18,15 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING
 
-from compiler.ir import Flow, IRFormatError, loads
-from runtime_shim import api, metaflow_alias
-from runtime_shim.api import FlowSpec
-from runtime_shim.codepkg import IR_FILE
-from runtime_shim.errors import InfraError, UsageError, UserError
-from runtime_shim.tracebacks import user_traceback
+from flowc.compiler.ir import Flow, IRFormatError, loads
+from flowc.runtime_shim import api, metaflow_alias
+from flowc.runtime_shim.api import FlowSpec
+from flowc.runtime_shim.codepkg import IR_FILE
+from flowc.runtime_shim.errors import InfraError, UsageError, UserError
+from flowc.runtime_shim.tracebacks import user_traceback
 
 if TYPE_CHECKING:
-    from runtime_shim.datastore.base import Datastore
+    from flowc.runtime_shim.datastore.base import Datastore
 
 _IMPORTS_METAFLOW = re.compile(r"^\s*(?:from\s+metaflow[\s.]|import\s+metaflow\b)", re.MULTILINE)
 _UNSAFE = re.compile(r"[^A-Za-z0-9_]")
@@ -56,8 +56,8 @@ def read_ir(code_dir: Path) -> Flow:
 
 def code_dir_from_package(datastore: Datastore, digest: str) -> Path:
     """The unpacked code package `digest` (fetched from the datastore once per machine)."""
-    from runtime_shim import codepkg
-    from runtime_shim.datastore.base import DatastoreError, NotFound, check_digest
+    from flowc.runtime_shim import codepkg
+    from flowc.runtime_shim.datastore.base import DatastoreError, NotFound, check_digest
 
     try:
         check_digest(digest)

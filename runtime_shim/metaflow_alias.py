@@ -14,8 +14,8 @@ import sys
 import types
 from typing import Any
 
-from runtime_shim import api
-from runtime_shim.decorators import recording_decorator
+from flowc.runtime_shim import api
+from flowc.runtime_shim.decorators import recording_decorator
 
 ALIAS_NAME = "metaflow"
 
@@ -35,7 +35,7 @@ def _unsupported(name: str) -> Any:
     importing one works, so that the error names the construct rather than saying "cannot
     import name"; using one raises NotImplementedError with what to do instead."""
 
-    from compiler.diagnostics import UNSUPPORTED_FLOW_INPUTS
+    from flowc.compiler.diagnostics import UNSUPPORTED_FLOW_INPUTS
 
     def refuse(*args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError(f"flowc does not support metaflow.{name}: "
@@ -48,7 +48,7 @@ def _unsupported(name: str) -> Any:
 def _opaque_decorators(module: types.ModuleType) -> Any:
     def module_getattr(name: str) -> Any:
         if name in CLIENT_NAMES:  # imported only when a flow uses the client
-            from runtime_shim import client
+            from flowc.runtime_shim import client
 
             value = getattr(client, name)
             setattr(module, name, value)

@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from runtime_shim.records import TaskRecord
+from flowc.runtime_shim.records import TaskRecord
 
 OUTPUT_KEYS = ("task_id", "foreach_cardinality", "foreach_indices", "switch_choice")
 

@@ -15,9 +15,9 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from compiler.ir import Flow, ParameterType, literal_to_python
-from compiler.ir import Parameter as IRParameter
-from runtime_shim.errors import UsageError
+from flowc.compiler.ir import Flow, ParameterType, literal_to_python
+from flowc.compiler.ir import Parameter as IRParameter
+from flowc.runtime_shim.errors import UsageError
 
 _TRUE = frozenset({"true", "1", "yes", "y", "on", "t"})
 _FALSE = frozenset({"false", "0", "no", "n", "off", "f"})

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from runtime_shim.api import FlowSpec
-from runtime_shim.caught import CaughtException
-from runtime_shim.errors import InfraError, UserError
-from runtime_shim.logs import TaskLogs
-from runtime_shim.records import ArtifactRef, TaskStore
-from runtime_shim.serialize import SerializationError, serialize
-from runtime_shim.spec import StepBinding
+from flowc.runtime_shim.api import FlowSpec
+from flowc.runtime_shim.caught import CaughtException
+from flowc.runtime_shim.errors import InfraError, UserError
+from flowc.runtime_shim.logs import TaskLogs
+from flowc.runtime_shim.records import ArtifactRef, TaskStore
+from flowc.runtime_shim.serialize import SerializationError, serialize
+from flowc.runtime_shim.spec import StepBinding
 
 LOG_STREAMS = ("stdout", "stderr")
 

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Literal
 
-from runtime_shim.datastore.base import Datastore, DatastoreError, NotFound, blob_key
-from runtime_shim.identity import check_name, parse_task_id, task_id
-from runtime_shim.serialize import SerializationError, deserialize, serialize
+from flowc.runtime_shim.datastore.base import Datastore, DatastoreError, NotFound, blob_key
+from flowc.runtime_shim.identity import check_name, parse_task_id, task_id
+from flowc.runtime_shim.serialize import SerializationError, deserialize, serialize
 
 RECORD_VERSION = 1
 TaskStatus = Literal["ok", "caught"]

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from runtime_shim.datastore.base import Datastore, NotFound
-from runtime_shim.owner import owner_gone
-from runtime_shim.records import TaskRecord, TaskStore
+from flowc.runtime_shim.datastore.base import Datastore, NotFound
+from flowc.runtime_shim.owner import owner_gone
+from flowc.runtime_shim.records import TaskRecord, TaskStore
 
 
 def new_run_id(now: float | None = None) -> str:

@@ -15,7 +15,7 @@ import zlib
 from dataclasses import dataclass
 from typing import Any
 
-from runtime_shim.datastore.digest import blob_digest
+from flowc.runtime_shim.datastore.digest import blob_digest
 
 MAGIC = b"FLCB"
 FORMAT_VERSION = 1

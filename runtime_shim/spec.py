@@ -18,10 +18,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from runtime_shim.api import BINDING_ATTRIBUTE, FlowSpec
-from runtime_shim.errors import UserError
-from runtime_shim.inputs import Inputs, input_records, merged_refs
-from runtime_shim.records import ArtifactRef, TaskStore
+from flowc.runtime_shim.api import BINDING_ATTRIBUTE, FlowSpec
+from flowc.runtime_shim.errors import UserError
+from flowc.runtime_shim.inputs import Inputs, input_records, merged_refs
+from flowc.runtime_shim.records import ArtifactRef, TaskStore
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,7 +172,7 @@ class StepBinding:
 
     @staticmethod
     def _parameter_names(flow: FlowSpec) -> list[str]:
-        from runtime_shim.api import Parameter
+        from flowc.runtime_shim.api import Parameter
 
         return [name for cls in type(flow).__mro__ for name, value in vars(cls).items()
                 if isinstance(value, Parameter)]

@@ -8,17 +8,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from runtime_shim.errors import InfraError
+from flowc.runtime_shim.errors import InfraError
 
 DATASTORE_ENV = "FLOWC_DATASTORE"  # the datastore the results client reads by default
 
 if TYPE_CHECKING:
-    from runtime_shim.datastore.base import Datastore
+    from flowc.runtime_shim.datastore.base import Datastore
 
 
 def open_store_url(url: str) -> Datastore:
     """The datastore at `url`; InfraError with a one-line reason when it cannot be used."""
-    from runtime_shim.datastore import DatastoreError, open_datastore
+    from flowc.runtime_shim.datastore import DatastoreError, open_datastore
 
     try:
         return open_datastore(url)

@@ -17,9 +17,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, assert_never
 
-from compiler.ir import Foreach, Linear, Parallel, Split, Step, Switch, Transition
-from runtime_shim.errors import UserError
-from runtime_shim.spec import NextCall
+from flowc.compiler.ir import Foreach, Linear, Parallel, Split, Step, Switch, Transition
+from flowc.runtime_shim.errors import UserError
+from flowc.runtime_shim.spec import NextCall
 
 Lookup = Callable[[str], tuple[bool, Any]]
 

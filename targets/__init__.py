@@ -1,7 +1,7 @@
 """Targets: one module (or package) per system flowc runs flows on, and a registry by name.
 
 `get_target("local")` imports the target lazily; an unknown name raises `UnknownTarget` with a
-"did you mean" hint. The Target protocol and the shim command line live in `targets.base`.
+"did you mean" hint. The Target protocol and the shim command line live in `flowc.targets.base`.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any
 
 # name -> "module:Class"; a target registers here when it lands.
 REGISTRY: dict[str, str] = {
-    "local": "targets.local.target:LocalTarget",
+    "local": "flowc.targets.local.target:LocalTarget",
 }
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import ClassVar, Protocol, runtime_checkable
 
-SHIM_MODULE = "runtime_shim"
+SHIM_MODULE = "flowc.runtime_shim"
 
 # Capability flags every target declares, with what they mean.
 CAPABILITIES: dict[str, str] = {
@@ -91,7 +91,10 @@ def shim_command(
     xcom_file: str | None = None,
     python: str = "python",
 ) -> tuple[str, ...]:
-    """The argv of one task: `python -m runtime_shim step STEP --run-id ... [...]`.
+    """The argv of one task: `python -P -m flowc.runtime_shim step STEP --run-id ... [...]`.
+
+    `-P` keeps the working directory off `sys.path`, so a folder named `flowc` there (a
+    source checkout) never shadows the installed package.
 
     Exactly one of `code_package` (a blob hash in the datastore) and `code_dir` is given.
     Integer defaults (no foreach index, iteration 0, first attempt) are left out, so the
@@ -100,7 +103,8 @@ def shim_command(
     """
     if (code_package is None) == (code_dir is None):
         raise ValueError("give exactly one of code_package and code_dir")
-    argv = [python, "-m", SHIM_MODULE, "step", step, "--run-id", run_id, "--datastore", datastore]
+    argv = [python, "-P", "-m", SHIM_MODULE, "step", step,
+            "--run-id", run_id, "--datastore", datastore]
     if code_package is not None:
         argv += ["--code-package", code_package]
     else:

@@ -8,4 +8,4 @@ PYTHON="${PYTHON:-python3}"
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 
-exec .venv/bin/python -m pytest -n 2 "$@"
+exec .venv/bin/python -P -m pytest -n 2 "$@"

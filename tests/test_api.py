@@ -8,14 +8,14 @@ import sys
 from typing import Any
 
 import pytest
+from flowc.runtime_shim import api, metaflow_alias
+from flowc.runtime_shim.api import FlowSpec, JSONType, Parameter, current, step
+from flowc.runtime_shim.decorators import RecordedDecorator, recorded
+from flowc.runtime_shim.errors import UserError
+from flowc.runtime_shim.inputs import merged_refs
+from flowc.runtime_shim.records import ArtifactRef, TaskRecord
 
 import flowc
-from runtime_shim import api, metaflow_alias
-from runtime_shim.api import FlowSpec, JSONType, Parameter, current, step
-from runtime_shim.decorators import RecordedDecorator, recorded
-from runtime_shim.errors import UserError
-from runtime_shim.inputs import merged_refs
-from runtime_shim.records import ArtifactRef, TaskRecord
 
 HEAVY = ("libcst", "click", "hera", "yaml", "jinja2", "numpy", "boto3", "botocore", "metaflow")
 
@@ -172,8 +172,8 @@ def test_metaflow_alias_module(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_alias_name_lists_match_their_sources() -> None:
     """The alias keeps short name lists (so building it imports nothing more); they must
     name exactly what the compiler refuses and only what the results client defines."""
-    from compiler.diagnostics import UNSUPPORTED_FLOW_INPUTS
-    from runtime_shim import client
+    from flowc.compiler.diagnostics import UNSUPPORTED_FLOW_INPUTS
+    from flowc.runtime_shim import client
 
     assert set(UNSUPPORTED_FLOW_INPUTS) == metaflow_alias.UNSUPPORTED_NAMES
     assert set(client.__all__) >= metaflow_alias.CLIENT_NAMES
@@ -203,7 +203,8 @@ def test_merge_semantics() -> None:
         merged_refs("join", [a, b], set_here={}, include=["same"], exclude=["differ"])
 
 
-@pytest.mark.parametrize("module", ["runtime_shim.api", "flowc", "runtime_shim.execute"])
+@pytest.mark.parametrize(
+    "module", ["flowc.runtime_shim.api", "flowc", "flowc.runtime_shim.execute"])
 def test_imports_stay_light(module: str) -> None:
     code = (f"import sys, {module}; "
             f"print(sorted(m for m in sys.modules if m.split('.')[0] in {HEAVY!r}))")
@@ -213,7 +214,7 @@ def test_imports_stay_light(module: str) -> None:
 
 
 def test_orchestrator_outputs_are_a_function_of_the_record() -> None:
-    from runtime_shim.outputs import orchestrator_outputs
+    from flowc.runtime_shim.outputs import orchestrator_outputs
 
     fanout = TaskRecord(flow="F", run_id="r", step="s", task_id="t.1", index_path=(1,),
                         foreach_cardinality=3)
@@ -228,7 +229,7 @@ def test_orchestrator_outputs_are_a_function_of_the_record() -> None:
 
 
 def test_inputs_by_step_name_even_for_names_like_count() -> None:
-    from runtime_shim.inputs import Inputs, InputTask
+    from flowc.runtime_shim.inputs import Inputs, InputTask
 
     records = [_record("count", "t"), _record("index", "t"), _record("records", "t")]
     inputs = Inputs(records, store=None)  # type: ignore[arg-type]

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner, Result
+from flowc.compiler import check_file, ir
 
-from compiler import check_file, ir
 from flowc.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent

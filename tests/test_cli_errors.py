@@ -505,7 +505,7 @@ def test_import_failure_traceback_shows_only_user_frames(files: Path, cwd: Path,
     result = flowc("run", str(files / "import_fails.py"), "--datastore", str(ds), cwd=cwd)
     echoed = [line for line in result.stdout.splitlines() if line.startswith("  start | ")]
     assert echoed
-    assert not any("runtime_shim" in line or "<frozen" in line for line in echoed), echoed
+    assert not any("flowc.runtime_shim" in line or "<frozen" in line for line in echoed), echoed
     assert any("import_fails.py" in line and "line" in line for line in echoed), echoed
     assert echoed[-1].endswith("RuntimeError: module-level failure"), echoed
 
@@ -636,7 +636,7 @@ def test_unknown_command_or_missing_argument(args: tuple[str, ...], cwd: Path) -
 # -- the Python client ------------------------------------------------------------------------
 
 def test_client_errors_are_clear(store: Path, tmp_path: Path) -> None:
-    from runtime_shim.datastore import DatastoreError
+    from flowc.runtime_shim.datastore import DatastoreError
 
     with pytest.raises(KeyError) as missing_flow:
         Flow("Nope", datastore=str(store))

@@ -9,9 +9,7 @@ import tarfile
 from pathlib import Path
 
 import pytest
-from flows._harness import FLOWS, compile_flow, run_shim
-
-from runtime_shim.codepkg import (
+from flowc.runtime_shim.codepkg import (
     IR_FILE,
     build_code_package,
     cached_package,
@@ -19,8 +17,9 @@ from runtime_shim.codepkg import (
     store_code_package,
     unpack_code_package,
 )
-from runtime_shim.datastore.local import LocalDatastore
-from runtime_shim.records import TaskStore
+from flowc.runtime_shim.datastore.local import LocalDatastore
+from flowc.runtime_shim.records import TaskStore
+from flows._harness import FLOWS, compile_flow, run_shim
 
 
 def _tree(root: Path) -> Path:
@@ -120,7 +119,7 @@ def test_task_runs_from_a_stored_package(tmp_path: Path) -> None:
 
 
 def test_task_runs_from_a_package_on_s3(tmp_path: Path, s3_url: str) -> None:
-    from runtime_shim.datastore import open_datastore
+    from flowc.runtime_shim.datastore import open_datastore
 
     checked = compile_flow(FLOWS / "shim_foreach.py", tmp_path / "code")
     ir_json = (tmp_path / "code" / IR_FILE).read_text()

@@ -13,18 +13,17 @@ import time
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-
-from runtime_shim.datastore import (
+from flowc.runtime_shim.datastore import (
     DatastoreError,
     IntegrityError,
     LocalDatastore,
     NotFound,
     open_datastore,
 )
-from runtime_shim.datastore.base import blob_key
-from runtime_shim.datastore.digest import PARALLEL_MIN, blob_digest
+from flowc.runtime_shim.datastore.base import blob_key
+from flowc.runtime_shim.datastore.digest import PARALLEL_MIN, blob_digest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 
 def _sha(data: bytes) -> str:
@@ -56,7 +55,7 @@ def test_open_datastore_urls(tmp_path: Path) -> None:
     ("s3://b12/a b", "b12", "a b"),
 ])
 def test_s3_urls(url: str, bucket: str, prefix: str) -> None:
-    from runtime_shim.datastore.s3 import parse_s3_url
+    from flowc.runtime_shim.datastore.s3 import parse_s3_url
 
     assert parse_s3_url(url) == (bucket, prefix)
 
@@ -208,7 +207,7 @@ def test_concurrent_writers_of_one_blob(store: LocalDatastore) -> None:
 _SLOW_WRITER = textwrap.dedent(
     """
     import sys, time
-    from runtime_shim.datastore import hashio, local
+    from flowc.runtime_shim.datastore import hashio, local
     write_all = hashio.write_all
     def slow(file, view):
         write_all(file, view)
@@ -254,8 +253,8 @@ def test_writer_killed_mid_blob_leaves_no_blob(store: LocalDatastore, tmp_path: 
 
 def test_import_does_not_load_boto3() -> None:
     code = (
-        "import sys, runtime_shim.datastore, runtime_shim.records;"
-        "runtime_shim.datastore.open_datastore('.');"
+        "import sys, flowc.runtime_shim.datastore, flowc.runtime_shim.records;"
+        "flowc.runtime_shim.datastore.open_datastore('.');"
         "assert 'boto3' not in sys.modules and 'botocore' not in sys.modules, 'boto3 imported';"
         "assert 'numpy' not in sys.modules, 'numpy imported';"
         "assert 'concurrent.futures' not in sys.modules, 'thread pools imported'"
@@ -271,7 +270,7 @@ def test_root_listing(store: LocalDatastore) -> None:
 
 
 def test_background_reraises() -> None:
-    from runtime_shim.datastore.hashio import Background
+    from flowc.runtime_shim.datastore.hashio import Background
 
     def fail() -> None:
         raise OSError("disk on fire")
@@ -305,7 +304,7 @@ def test_any_chunking_gives_the_same_blob(tmp_path: Path, parts: list[bytes]) ->
 
 
 def test_large_blob_is_mapped_copy_on_write(store: LocalDatastore, tmp_path: Path) -> None:
-    from runtime_shim.datastore.local import MAP_MIN
+    from flowc.runtime_shim.datastore.local import MAP_MIN
 
     payload = os.urandom(MAP_MIN + 100)
     digest = store.put_blob("F", payload)
@@ -324,7 +323,7 @@ def test_large_blob_is_mapped_copy_on_write(store: LocalDatastore, tmp_path: Pat
 def test_clean_temp_files_of_dead_writers(store: LocalDatastore, tmp_path: Path) -> None:
     """Only temp files of this machine whose writer has exited (and idle long enough) in the
     prefix's folder go; another host's writer is never judged by a pid of this machine."""
-    from runtime_shim.owner import HOST as _HOST
+    from flowc.runtime_shim.owner import HOST as _HOST
 
     gone = subprocess.Popen([sys.executable, "-c", "pass"])
     gone.wait()
@@ -355,7 +354,7 @@ def test_failed_large_write_stops_hashing_and_keeps_its_error(
     go on hashing the rest of the blob: only the leaves already being hashed finish."""
     import threading
 
-    from runtime_shim.datastore import digest, hashio
+    from flowc.runtime_shim.datastore import digest, hashio
 
     failed, hashed = threading.Event(), []
     leaf_digest = digest._leaf_digest
@@ -381,7 +380,7 @@ def test_failed_large_write_stops_hashing_and_keeps_its_error(
 
 
 def test_an_exited_but_unreaped_writer_counts_as_gone() -> None:
-    from runtime_shim.owner import HOST, owner_gone
+    from flowc.runtime_shim.owner import HOST, owner_gone
 
     child = subprocess.Popen([sys.executable, "-c", "pass"])
     deadline = time.monotonic() + 30

@@ -6,17 +6,16 @@ from __future__ import annotations
 import os
 
 import pytest
-
-from runtime_shim.datastore import (
+from flowc.runtime_shim.datastore import (
     DatastoreError,
     IntegrityError,
     NotFound,
     S3Datastore,
     open_datastore,
 )
-from runtime_shim.datastore.base import blob_key
-from runtime_shim.datastore.digest import blob_digest
-from runtime_shim.records import TaskRecord, TaskStore
+from flowc.runtime_shim.datastore.base import blob_key
+from flowc.runtime_shim.datastore.digest import blob_digest
+from flowc.runtime_shim.records import TaskRecord, TaskStore
 
 pytestmark = pytest.mark.slow
 

@@ -19,7 +19,7 @@ EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
 OUTPUTS_SCRIPT = """
 import hashlib, json, sys
 from pathlib import Path
-from compiler import check_file, ir, pictures
+from flowc.compiler import check_file, ir, pictures
 from flowc.commands.inspect import ir_yaml
 
 root = Path(sys.argv[1])
@@ -96,7 +96,7 @@ def test_diagnostics_are_deterministic(tmp_path: Path) -> None:
     )
     script = (
         "import sys\nfrom pathlib import Path\nfrom compiler import check_file\n"
-        "from compiler.render import OutputFormat, render\n"
+        "from flowc.compiler.render import OutputFormat, render\n"
         "r = check_file(Path(sys.argv[1]), root=Path(sys.argv[1]).parent)\n"
         "print(render(r.diagnostics, OutputFormat.JSON))\n"
     )

@@ -9,8 +9,7 @@ import random
 from pathlib import Path
 
 import pytest
-
-from runtime_shim.datastore.digest import (
+from flowc.runtime_shim.datastore.digest import (
     LEAF,
     PARALLEL_MIN,
     TREE_TAG,
@@ -92,6 +91,6 @@ def test_the_command_line_prints_a_file_digest(tmp_path: Path) -> None:
     for name, data in files.items():
         (tmp_path / name).write_bytes(data)
     printed = subprocess.run(
-        [sys.executable, "-m", "runtime_shim.datastore.digest", *files], cwd=tmp_path,
+        [sys.executable, "-m", "flowc.runtime_shim.datastore.digest", *files], cwd=tmp_path,
         capture_output=True, text=True, check=True).stdout.splitlines()
     assert printed == [f"{blob_digest([data])}  {name}" for name, data in files.items()]

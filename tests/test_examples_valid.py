@@ -11,10 +11,9 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from compiler import check_file
-from compiler.graph import NodeKind
-from compiler.ir import PARAMETER_TYPES, Flow
+from flowc.compiler import check_file
+from flowc.compiler.graph import NodeKind
+from flowc.compiler.ir import PARAMETER_TYPES, Flow
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.py"))

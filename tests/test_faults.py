@@ -12,10 +12,10 @@ import time
 from pathlib import Path
 
 import pytest
+from flowc.runtime_shim.datastore.digest import blob_digest
 from test_local_run import FLOWC, FLOWS, ROOT, flowc, run_ok
 
 from flowc.client import Flow, IntegrityError
-from runtime_shim.datastore.digest import blob_digest
 
 pytestmark = pytest.mark.slow
 TEMP_RE = re.compile(r"\.blob\.tmp-(\d+)@")

@@ -5,9 +5,8 @@ from __future__ import annotations
 import textwrap
 
 import pytest
-
-from compiler import ir
-from compiler.frontend import parse_source
+from flowc.compiler import ir
+from flowc.compiler.frontend import parse_source
 
 
 def flow_of(source: str) -> ir.Flow:

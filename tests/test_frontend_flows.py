@@ -6,9 +6,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
-from compiler import ir
-from compiler.frontend import ParsedFlow, ParsedModule, parse_source
+from flowc.compiler import ir
+from flowc.compiler.frontend import ParsedFlow, ParsedModule, parse_source
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
-from compiler import ir
-from compiler.frontend import ParsedFlow, parse_source
+from flowc.compiler import ir
+from flowc.compiler.frontend import ParsedFlow, parse_source
 
 HEADER = (
     "from metaflow import FlowSpec, Parameter, JSONType, step\n"

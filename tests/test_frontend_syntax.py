@@ -8,9 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from compiler import ir
-from compiler.frontend import ParsedModule, parse_source
+from flowc.compiler import ir
+from flowc.compiler.frontend import ParsedModule, parse_source
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
@@ -169,7 +168,7 @@ def test_valid_but_scrambled_flows_never_raise() -> None:
 def test_syntax_error_column_after_bom_in_a_real_file(tmp_path: Path) -> None:
     """CPython re-reads the error line from the file named in `filename` when it exists:
     with a BOM on disk (stripped before parsing) the column came out two characters short."""
-    from compiler import check_file
+    from flowc.compiler import check_file
 
     flow = tmp_path / "bom.py"
     flow.write_bytes(b"\xef\xbb\xbfx = (1 2)\n")
@@ -178,7 +177,7 @@ def test_syntax_error_column_after_bom_in_a_real_file(tmp_path: Path) -> None:
 
 
 def test_syntax_error_column_ignores_a_different_file_on_disk(tmp_path: Path) -> None:
-    from compiler import check_source
+    from flowc.compiler import check_source
 
     on_disk = tmp_path / "edited.py"
     on_disk.write_text("'ééééé'\n", encoding="utf-8")

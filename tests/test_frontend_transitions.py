@@ -5,9 +5,8 @@ from __future__ import annotations
 import textwrap
 
 import pytest
-
-from compiler import ir
-from compiler.frontend import ParsedFlow, parse_source
+from flowc.compiler import ir
+from flowc.compiler.frontend import ParsedFlow, parse_source
 
 HEADER = "from flowc import FlowSpec, step\nMODE = 'mode'\nKEY = 'k'\n\nclass F(FlowSpec):\n"
 
@@ -185,7 +184,7 @@ def test_messages_say_what_is_wrong() -> None:
 def test_a_diagnostic_about_one_target_points_at_it() -> None:
     """FLC114 (unknown step), FLC113 (a branch named twice) and FLC126 (num_parallel target
     without @parallel) underline the step they are about, not the whole self.next(...)."""
-    from compiler.pipeline import check_source
+    from flowc.compiler.pipeline import check_source
 
     source = (
         "from flowc import FlowSpec, step\n"

@@ -1,7 +1,7 @@
 """Fuzzing the compiler: mutated examples must give diagnostics, never an exception.
 
 Hypothesis deletes, duplicates and swaps lines of the examples, inserts characters and
-Python tokens, and truncates; `compiler.check_source` must return a `CheckResult` for every
+Python tokens, and truncates; `flowc.compiler.check_source` must return a `CheckResult` for every
 input, and the renderers, the IR and the pictures must cope with whatever comes back.
 Derandomized and bounded (FLOWC_FUZZ_EXAMPLES, default 200) so it is stable and quick
 (FLOWC_FUZZ_RANDOM=1 FLOWC_FUZZ_EXAMPLES=5000 explores new cases);
@@ -15,12 +15,11 @@ import re
 from pathlib import Path
 
 import pytest
+from flowc.compiler import check_source, ir, pictures
+from flowc.compiler.pipeline import CheckResult
+from flowc.compiler.render import OutputFormat, render, summary
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from compiler import check_source, ir, pictures
-from compiler.pipeline import CheckResult
-from compiler.render import OutputFormat, render, summary
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = [path.read_text(encoding="utf-8") for path in sorted((ROOT / "examples").glob("*.py"))]

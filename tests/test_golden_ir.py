@@ -1,9 +1,9 @@
-"""IR goldens: `golden/<example>/ir.json` is byte-for-byte what `compiler.ir.dumps` gives for
+"""IR goldens: `golden/<example>/ir.json` is byte-for-byte what `flowc.compiler.ir.dumps` gives for
 `examples/<example>.py`. Cases are discovered from `examples/*.py`, never listed.
 
 The goldens are syrupy snapshots stored by `IRGoldenExtension`: one file per example at
 `golden/<example>/ir.json` (other engineers' goldens live beside it and are never touched),
-serialized exactly by `compiler.ir.dumps`. A stale golden fails with a unified diff and the
+serialized exactly by `flowc.compiler.ir.dumps`. A stale golden fails with a unified diff and the
 command that regenerates it; `tests/conftest.py` refuses that command when CI is set.
 """
 
@@ -15,12 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from flowc.compiler import check_file, ir
 from syrupy.assertion import SnapshotAssertion
 from syrupy.data import SnapshotCollections
 from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 from syrupy.location import PyTestLocation
-
-from compiler import check_file, ir
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.py"))

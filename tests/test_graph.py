@@ -3,13 +3,12 @@ joins, foreach depth, loops, order and reachability; and that building never fai
 
 from __future__ import annotations
 
+from flowc.compiler import ir
+from flowc.compiler.graph import FlowGraph, NodeKind
+from flowc.compiler.validate import validate
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_validate_support import make_flow
-
-from compiler import ir
-from compiler.graph import FlowGraph, NodeKind
-from compiler.validate import validate
 
 NESTED = """start: outer foreach
 outer: a b

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
-
-from runtime_shim.identity import (
+from flowc.runtime_shim.identity import (
     InvalidTaskId,
     Pathspec,
     parse_pathspec,
@@ -14,6 +11,8 @@ from runtime_shim.identity import (
     pathspec,
     task_id,
 )
+from hypothesis import given
+from hypothesis import strategies as st
 
 
 @pytest.mark.parametrize(

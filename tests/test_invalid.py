@@ -10,9 +10,8 @@ import re
 from pathlib import Path
 
 import pytest
-
-from compiler import check_file
-from compiler.diagnostics import RULES
+from flowc.compiler import check_file
+from flowc.compiler.diagnostics import RULES
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "tests" / "invalid"

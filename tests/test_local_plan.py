@@ -6,10 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from flowc.targets.base import shim_command
+from flowc.targets.local.plan import Outputs, PlanError, Planner, TaskKey
 
-import compiler
-from targets.base import shim_command
-from targets.local.plan import Outputs, PlanError, Planner, TaskKey
+from flowc import compiler
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -85,7 +85,7 @@ def test_task_key_labels() -> None:
 def test_shim_command_concrete_and_placeholders() -> None:
     argv = shim_command(run_id="r1", step="train", datastore="/ds", code_package="abc",
                         index_path=(0, 2), retry_count=1, params={"alpha": "0.5"})
-    assert argv == ("python", "-m", "runtime_shim", "step", "train", "--run-id", "r1",
+    assert argv == ("python", "-P", "-m", "flowc.runtime_shim", "step", "train", "--run-id", "r1",
                     "--datastore", "/ds", "--code-package", "abc", "--index-path", "0,2",
                     "--retry-count", "1", "--param", "alpha=0.5")
     templated = shim_command(run_id="{{workflow.name}}", step="s", datastore="s3://b",
@@ -99,8 +99,8 @@ def test_shim_command_concrete_and_placeholders() -> None:
 
 
 def test_local_target_flags_and_unsupported_parallel() -> None:
-    from targets import get_target
-    from targets.local.target import LocalTarget
+    from flowc.targets import get_target
+    from flowc.targets.local.target import LocalTarget
 
     assert get_target("local") is LocalTarget
     assert LocalTarget.capabilities()["SUPPORTS_SWITCH_LOOP"] is True

@@ -9,10 +9,11 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-import compiler
-from targets.local.launch import Exited
-from targets.local.plan import Event, Outputs, TaskKey
-from targets.local.scheduler import RunOptions, Scheduler
+from flowc.targets.local.launch import Exited
+from flowc.targets.local.plan import Event, Outputs, TaskKey
+from flowc.targets.local.scheduler import RunOptions, Scheduler
+
+from flowc import compiler
 
 ROOT = Path(__file__).resolve().parent.parent
 FLOWS = Path(__file__).resolve().parent / "runner_flows"

@@ -24,9 +24,8 @@ from typing import Any
 import metaflow.graph as metaflow_graph
 import metaflow.lint as metaflow_lint
 import pytest
+from flowc.compiler import check_file
 from test_metaflow_agreement import _assert_agree, _flow_classes, _load
-
-from compiler import check_file
 
 FLOWS = int(os.environ.get("FLOWC_RANDOM_GRAPHS", "3000"))
 CHUNKS = 8  # parametrized chunks, so that `pytest -n 2` spreads the corpus over workers

@@ -29,9 +29,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from flowc.runtime_shim.caught import CaughtException
 
 from flowc.client import Flow
-from runtime_shim.caught import CaughtException
 
 ROOT = Path(__file__).resolve().parent.parent
 DIFFERENTIAL = Path(__file__).resolve().parent / "differential"

@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
-from compiler.ir import Flow, Parameter, ParameterType, Span, Value
-from runtime_shim.errors import EXIT_USAGE, UsageError
-from runtime_shim.params import decode_value, resolve_parameters, split_assignments
+from flowc.compiler.ir import Flow, Parameter, ParameterType, Span, Value
+from flowc.runtime_shim.errors import EXIT_USAGE, UsageError
+from flowc.runtime_shim.params import decode_value, resolve_parameters, split_assignments
 
 SPAN = Span(path="flow.py", line=1, col=1, end_line=1, end_col=2)
 

@@ -8,9 +8,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-from runtime_shim.datastore import LocalDatastore
-from runtime_shim.records import (
+from flowc.runtime_shim.datastore import LocalDatastore
+from flowc.runtime_shim.records import (
     RECORD_VERSION,
     ArtifactRef,
     RecordError,

@@ -10,11 +10,10 @@ from pathlib import Path
 
 import pydot
 import pytest
-
-from compiler import CheckedFlow, check_file, pictures
-from compiler.diagnostics import RULES, Diagnostic, rule
-from compiler.ir import Span, Switch
-from compiler.render import JSON_KEYS, OutputFormat, concise, full, json_data, render, summary
+from flowc.compiler import CheckedFlow, check_file, pictures
+from flowc.compiler.diagnostics import RULES, Diagnostic, rule
+from flowc.compiler.ir import Span, Switch
+from flowc.compiler.render import JSON_KEYS, OutputFormat, concise, full, json_data, render, summary
 
 SOURCE = """\
 from flowc import FlowSpec, step

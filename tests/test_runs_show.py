@@ -118,13 +118,14 @@ def test_artifact_of_a_class_the_flow_defines(tmp_path: Path) -> None:
     assert client.returncode == 0, client.stderr
     assert client.stdout.splitlines() == ["Point(x=2, y=2) Point(x=1, y=2)", "False"]
     # inside a task of a flow that imports metaflow, `metaflow` is already flowc's alias
-    in_task = ("from runtime_shim import metaflow_alias\nmetaflow_alias.install()\n"
+    in_task = ("from flowc.runtime_shim import metaflow_alias\nmetaflow_alias.install()\n"
                + script.replace("False))", "False), sys.modules['metaflow'].Flow)"))
     aliased = subprocess.run([sys.executable, "-c", in_task], capture_output=True, text=True,
                              cwd=tmp_path)
     assert aliased.returncode == 0, aliased.stderr
     assert aliased.stdout.splitlines()[0] == "Point(x=2, y=2) Point(x=1, y=2)"
-    assert aliased.stdout.splitlines()[1].startswith("True <class 'runtime_shim.client.Flow'>")
+    assert aliased.stdout.splitlines()[1].startswith(
+        "True <class 'flowc.runtime_shim.client.Flow'>")
 
 
 def test_a_run_whose_runner_was_killed_reads_as_stopped(tmp_path: Path) -> None:
@@ -135,7 +136,7 @@ def test_a_run_whose_runner_was_killed_reads_as_stopped(tmp_path: Path) -> None:
     import subprocess
     import time
 
-    from runtime_shim.owner import HOST
+    from flowc.runtime_shim.owner import HOST
 
     ds, release = tmp_path / "ds", tmp_path / "release"
     ds.mkdir()

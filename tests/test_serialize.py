@@ -9,12 +9,11 @@ import struct
 
 import numpy as np
 import pytest
+from flowc.runtime_shim import serialize as ser
+from flowc.runtime_shim.datastore.digest import blob_digest
+from flowc.runtime_shim.serialize import SerializationError, Serialized, deserialize, serialize
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from runtime_shim import serialize as ser
-from runtime_shim.datastore.digest import blob_digest
-from runtime_shim.serialize import SerializationError, Serialized, deserialize, serialize
 
 json_like = st.recursive(
     st.none()

@@ -1,4 +1,4 @@
-"""The runtime shim as real processes: `python -m runtime_shim step ...` task by task.
+"""The runtime shim as real processes: `python -m flowc.runtime_shim step ...` task by task.
 
 A small foreach flow is driven by hand (start, three children, the join, end) and its
 records, artifacts, logs and outputs are checked; then exit codes for bad invocations,
@@ -14,10 +14,9 @@ import time
 from pathlib import Path
 
 import pytest
+from flowc.runtime_shim.datastore.local import LocalDatastore
+from flowc.runtime_shim.records import TaskStore
 from flows._harness import FLOWS, REPO, compile_flow, run_shim, run_whole_flow
-
-from runtime_shim.datastore.local import LocalDatastore
-from runtime_shim.records import TaskStore
 
 pytestmark = pytest.mark.slow
 
@@ -135,7 +134,7 @@ def test_required_parameter_and_user_error(tmp_path: Path) -> None:
     failed = run_shim("start", datastore=ds, code_dir=code_dir, params=("who=me", "mode=raise"))
     assert failed.code == 1 and failed.stdout == ""
     assert "RuntimeError: failed on purpose" in failed.stderr  # the traceback
-    assert "runtime_shim" not in failed.stderr.split("Traceback", 1)[1].rsplit("\n", 2)[0]
+    assert "flowc.runtime_shim" not in failed.stderr.split("Traceback", 1)[1].rsplit("\n", 2)[0]
     assert failed.last_error_line.endswith(
         "user error: step 'start' raised RuntimeError: failed on purpose")
     assert store.read_record("r1", "start", "t") is None  # a failed task has no record
@@ -213,7 +212,7 @@ def test_catch_on_the_last_attempt(tmp_path: Path) -> None:
     assert (failure.type, failure.message) == ("ValueError", "boom")  # type: ignore[attr-defined]
     assert "raise ValueError" in failure.traceback  # type: ignore[attr-defined]
     assert "shim_catch.py" in failure.traceback.splitlines()[1]  # type: ignore[attr-defined]
-    assert "runtime_shim" not in failure.traceback  # type: ignore[attr-defined]
+    assert "flowc.runtime_shim" not in failure.traceback  # type: ignore[attr-defined]
     for step in ("after", "end"):
         result = run_shim(step, datastore=ds, code_dir=code_dir)
         assert result.code == 0, result.stderr
@@ -286,9 +285,9 @@ def test_code_that_differs_from_the_ir(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("last", [0, 1, 2, 5, 8, 13])
 def test_latest_iteration_of_a_loop(tmp_path: Path, last: int) -> None:
-    from runtime_shim.identity import task_id
-    from runtime_shim.lineage import RecordReader
-    from runtime_shim.records import TaskRecord
+    from flowc.runtime_shim.identity import task_id
+    from flowc.runtime_shim.lineage import RecordReader
+    from flowc.runtime_shim.records import TaskRecord
 
     store = TaskStore(LocalDatastore(tmp_path), "LoopFlow")
     for iteration in range(last + 1):
@@ -316,7 +315,7 @@ def test_logs_do_not_wait_for_a_process_that_outlives_the_task(tmp_path: Path) -
     The pumps used to read until end of file, i.e. until the background process exited or a
     5 s timeout per stream passed; now they read what is buffered and stop.
     """
-    from runtime_shim.logs import TaskLogs
+    from flowc.runtime_shim.logs import TaskLogs
 
     ready = tmp_path / "ready"
     script = ("import os, sys, time\nprint('from the background', flush=True)\n"
@@ -395,6 +394,6 @@ def test_keyboard_interrupt_in_the_step(tmp_path: Path) -> None:
     assert result.code == 130 and result.stdout == ""
     assert result.last_error_line == (
         "flowc: r1/start/t: interrupted (KeyboardInterrupt): the task did not finish")
-    assert "runtime_shim" not in result.stderr
+    assert "flowc.runtime_shim" not in result.stderr
     assert "raise KeyboardInterrupt" in store.get_log("r1", "start", "t", 0, "stderr")
     assert store.read_record("r1", "start", "t") is None

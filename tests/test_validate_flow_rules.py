@@ -4,11 +4,10 @@ lengths and budgets (FLC3xx), and the speed of validation on large flows."""
 from __future__ import annotations
 
 import pytest
+from flowc.compiler import ir
+from flowc.compiler.graph import FlowGraph
+from flowc.compiler.validate import validate
 from test_validate_support import codes, deco, diagnose, literal, make_flow, span
-
-from compiler import ir
-from compiler.graph import FlowGraph
-from compiler.validate import validate
 
 VALID = "start: end\nend:"
 

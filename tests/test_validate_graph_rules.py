@@ -4,9 +4,8 @@
 from __future__ import annotations
 
 import pytest
+from flowc.compiler import ir
 from test_validate_support import diagnose, make_flow, span
-
-from compiler import ir
 
 CASES: dict[str, tuple[str, set[tuple[int, str]]]] = {
     "valid-linear": ("start: a\na: end\nend:", set()),

@@ -8,9 +8,9 @@ line N, so tests can assert where a diagnostic points.
 
 from __future__ import annotations
 
-from compiler import ir
-from compiler.graph import FlowGraph
-from compiler.validate import validate
+from flowc.compiler import ir
+from flowc.compiler.graph import FlowGraph
+from flowc.compiler.validate import validate
 
 PATH = "flow.py"
 

@@ -22,11 +22,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from compiler import ir
-from compiler.diagnostics import Diagnostic, rule
-from compiler.frontend.flows import read_flows
-from compiler.frontend.literals import Evaluator
-from compiler.frontend.syntax import parse_tree
+from flowc.compiler import ir
+from flowc.compiler.diagnostics import Diagnostic, rule
+from flowc.compiler.frontend.flows import read_flows
+from flowc.compiler.frontend.literals import Evaluator
+from flowc.compiler.frontend.syntax import parse_tree
 
 __all__ = ["ParsedFlow", "ParsedModule", "parse_source"]
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterable
 
-from compiler.frontend.literals import Evaluator, NotStatic
-from compiler.ir import JsonValue
+from flowc.compiler.frontend.literals import Evaluator, NotStatic
+from flowc.compiler.ir import JsonValue
 
 
 def scope_constants(

@@ -11,10 +11,10 @@ from __future__ import annotations
 import ast
 from typing import Final, NamedTuple
 
-from compiler.diagnostics import Diagnostic, rule
-from compiler.frontend.imports import ImportTable
-from compiler.frontend.literals import Evaluator
-from compiler.ir import Argument, Decorator, Value
+from flowc.compiler.diagnostics import Diagnostic, rule
+from flowc.compiler.frontend.imports import ImportTable
+from flowc.compiler.frontend.literals import Evaluator
+from flowc.compiler.ir import Argument, Decorator, Value
 
 STEP_DECORATORS: Final = frozenset({
     "retry", "catch", "timeout", "resources", "environment", "kubernetes", "batch",

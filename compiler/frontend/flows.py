@@ -22,20 +22,20 @@ from __future__ import annotations
 import ast
 from typing import NamedTuple
 
-from compiler.diagnostics import Diagnostic
-from compiler.frontend.constants import bindings, scope_constants
-from compiler.frontend.decorators import class_decorators
-from compiler.frontend.imports import ImportTable
-from compiler.frontend.literals import Evaluator
-from compiler.frontend.parameters import parameter_call, read_parameter, unsupported_input
-from compiler.frontend.steps import (
+from flowc.compiler.diagnostics import Diagnostic
+from flowc.compiler.frontend.constants import bindings, scope_constants
+from flowc.compiler.frontend.decorators import class_decorators
+from flowc.compiler.frontend.imports import ImportTable
+from flowc.compiler.frontend.literals import Evaluator
+from flowc.compiler.frontend.parameters import parameter_call, read_parameter, unsupported_input
+from flowc.compiler.frontend.steps import (
     StepResult,
     conditional_steps,
     docstring,
     read_step,
     rebound_steps,
 )
-from compiler.ir import Flow, Parameter
+from flowc.compiler.ir import Flow, Parameter
 
 
 class FlowResult(NamedTuple):

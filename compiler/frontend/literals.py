@@ -16,8 +16,8 @@ import math
 from collections.abc import Mapping
 from typing import Final, NamedTuple
 
-from compiler.frontend.spans import SourceMap
-from compiler.ir import JsonValue, Value
+from flowc.compiler.frontend.spans import SourceMap
+from flowc.compiler.ir import JsonValue, Value
 
 
 class NotStatic:

@@ -12,10 +12,10 @@ from __future__ import annotations
 import ast
 from typing import Final, NamedTuple
 
-from compiler.diagnostics import UNSUPPORTED_FLOW_INPUTS, Diagnostic, rule
-from compiler.frontend.imports import ImportTable
-from compiler.frontend.literals import Evaluator
-from compiler.ir import Parameter, ParameterType
+from flowc.compiler.diagnostics import UNSUPPORTED_FLOW_INPUTS, Diagnostic, rule
+from flowc.compiler.frontend.imports import ImportTable
+from flowc.compiler.frontend.literals import Evaluator
+from flowc.compiler.ir import Parameter, ParameterType
 
 _BUILTIN_TYPES: Final[dict[str, ParameterType]] = {
     "str": "str", "int": "int", "float": "float", "bool": "bool",

@@ -11,7 +11,7 @@ import ast
 import re
 from typing import NamedTuple
 
-from compiler.ir import Span
+from flowc.compiler.ir import Span
 
 # Python's tokenizer ends a line at \r\n, \r or \n (never at \f, \v or U+2028).
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")

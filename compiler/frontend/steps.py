@@ -7,12 +7,12 @@ from collections.abc import Mapping
 from inspect import cleandoc
 from typing import NamedTuple
 
-from compiler.diagnostics import Diagnostic, rule
-from compiler.frontend.decorators import step_decorators
-from compiler.frontend.imports import ImportTable
-from compiler.frontend.literals import Evaluator
-from compiler.frontend.transitions import step_transition
-from compiler.ir import Step
+from flowc.compiler.diagnostics import Diagnostic, rule
+from flowc.compiler.frontend.decorators import step_decorators
+from flowc.compiler.frontend.imports import ImportTable
+from flowc.compiler.frontend.literals import Evaluator
+from flowc.compiler.frontend.transitions import step_transition
+from flowc.compiler.ir import Step
 
 
 class StepResult(NamedTuple):

@@ -12,8 +12,8 @@ import ast
 import warnings
 from typing import NamedTuple
 
-from compiler.diagnostics import Diagnostic, rule
-from compiler.frontend.spans import SourceMap
+from flowc.compiler.diagnostics import Diagnostic, rule
+from flowc.compiler.frontend.spans import SourceMap
 
 _BOM = "\ufeff"
 

@@ -14,9 +14,9 @@ from __future__ import annotations
 import ast
 from typing import NamedTuple
 
-from compiler.diagnostics import Diagnostic, rule
-from compiler.frontend.literals import Evaluator
-from compiler.ir import Foreach, Linear, Parallel, Span, Split, Switch, SwitchCase, Transition
+from flowc.compiler.diagnostics import Diagnostic, rule
+from flowc.compiler.frontend.literals import Evaluator
+from flowc.compiler.ir import Foreach, Linear, Parallel, Span, Split, Switch, SwitchCase, Transition
 
 _CONTEXTS: dict[type[ast.AST], str] = {
     ast.If: "an if block",

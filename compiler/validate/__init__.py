@@ -2,15 +2,15 @@
 
 `validate` runs every rule of `RULES` over a flow and its graph facts and returns all the
 problems at once (Metaflow stops at the first). Rules live in small modules by theme; the
-codes they emit are the FLC0xx/FLC1xx/FLC3xx entries of `compiler.diagnostics`.
+codes they emit are the FLC0xx/FLC1xx/FLC3xx entries of `flowc.compiler.diagnostics`.
 """
 
 from __future__ import annotations
 
-from compiler.diagnostics import Diagnostic
-from compiler.graph import FlowGraph
-from compiler.ir import Flow
-from compiler.validate import (
+from flowc.compiler.diagnostics import Diagnostic
+from flowc.compiler.graph import FlowGraph
+from flowc.compiler.ir import Flow
+from flowc.compiler.validate import (
     cycles,
     decorators,
     limits,
@@ -22,7 +22,7 @@ from compiler.validate import (
     terminals,
     transitions,
 )
-from compiler.validate.context import Rule, RuleContext
+from flowc.compiler.validate.context import Rule, RuleContext
 
 RULES: tuple[Rule, ...] = (
     names.check_duplicate_steps,

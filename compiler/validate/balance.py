@@ -5,7 +5,7 @@ of its split the step lies on. A step's stack is what its predecessors hand it (
 a frame for the branch it enters, a join pops the frame it closes), so comparing the stacks
 that arrive from each predecessor finds every imbalance Metaflow's per-path traversal finds,
 in time linear in the size of the flow (times the nesting depth). Findings are diagnostics of
-FLC117-FLC121; `compiler.validate.structure` exposes one rule per code.
+FLC117-FLC121; `flowc.compiler.validate.structure` exposes one rule per code.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from compiler.diagnostics import Diagnostic, rule
-from compiler.ir import Foreach, Parallel, Split
-from compiler.validate.context import RuleContext, quoted
+from flowc.compiler.diagnostics import Diagnostic, rule
+from flowc.compiler.ir import Foreach, Parallel, Split
+from flowc.compiler.validate.context import RuleContext, quoted
 
 # (split step, the branches of that split a step lies on): one branch, unless branches merge.
 Frame = tuple[str, frozenset[str]]

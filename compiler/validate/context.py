@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from compiler.diagnostics import Diagnostic
-from compiler.graph import FlowGraph
-from compiler.ir import Flow, Span, Step, Switch
+from flowc.compiler.diagnostics import Diagnostic
+from flowc.compiler.graph import FlowGraph
+from flowc.compiler.ir import Flow, Span, Step, Switch
 
 if TYPE_CHECKING:
-    from compiler.validate.balance import Balance
+    from flowc.compiler.validate.balance import Balance
 
 # Step names that would shadow the authoring API on `self`: Metaflow's reserved words (its
 # lint.py) plus the FlowSpec methods flowc's runtime exposes.
@@ -76,7 +76,7 @@ class RuleContext:
     @cached_property
     def cycles(self) -> tuple[tuple[str, ...], ...]:
         """The step sets that form cycles (a switch's loop to itself excepted)."""
-        from compiler.validate.cycles import cyclic_components
+        from flowc.compiler.validate.cycles import cyclic_components
 
         return tuple(cyclic_components(self))
 
@@ -88,7 +88,7 @@ class RuleContext:
     @cached_property
     def balance(self) -> Balance:
         """The split/join balance pass, run once and shared by the structure rules."""
-        from compiler.validate.balance import analyse
+        from flowc.compiler.validate.balance import analyse
 
         return analyse(self)
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from compiler.diagnostics import Diagnostic, rule
-from compiler.validate.context import RuleContext
+from flowc.compiler.diagnostics import Diagnostic, rule
+from flowc.compiler.validate.context import RuleContext
 
 
 def _edges(ctx: RuleContext, name: str) -> tuple[str, ...]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from compiler.ir import JsonValue
+from flowc.compiler.ir import JsonValue
 
 Check = Callable[[JsonValue], str | None]
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from compiler.diagnostics import Diagnostic, rule
-from compiler.ir import Decorator, Foreach, Parallel, Switch
-from compiler.validate.context import RuleContext, did_you_mean
-from compiler.validate.decorator_specs import DECORATOR_SPECS
+from flowc.compiler.diagnostics import Diagnostic, rule
+from flowc.compiler.ir import Decorator, Foreach, Parallel, Switch
+from flowc.compiler.validate.context import RuleContext, did_you_mean
+from flowc.compiler.validate.decorator_specs import DECORATOR_SPECS
 
 
 def _owned(ctx: RuleContext) -> Iterator[tuple[str, bool, tuple[Decorator, ...]]]:

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from compiler.diagnostics import Diagnostic, rule
-from compiler.graph import NodeKind
-from compiler.ir import Split
-from compiler.validate.context import RuleContext
+from flowc.compiler.diagnostics import Diagnostic, rule
+from flowc.compiler.graph import NodeKind
+from flowc.compiler.ir import Split
+from flowc.compiler.validate.context import RuleContext
 
 MAX_NAME_LENGTH = 128
 MAX_SPLIT_WIDTH = 100

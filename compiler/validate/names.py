@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from compiler.diagnostics import Diagnostic, rule
-from compiler.validate.context import RESERVED_STEP_NAMES, RuleContext
+from flowc.compiler.diagnostics import Diagnostic, rule
+from flowc.compiler.validate.context import RESERVED_STEP_NAMES, RuleContext
 
 # Metaflow's lint: lowercase ASCII letters, digits and underscores, not starting with "_".
 _STEP_NAME = re.compile(r"[a-z0-9][a-z0-9_]*")

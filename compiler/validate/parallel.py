@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from compiler.diagnostics import Diagnostic, rule
-from compiler.ir import Parallel
-from compiler.validate.context import RuleContext
+from flowc.compiler.diagnostics import Diagnostic, rule
+from flowc.compiler.ir import Parallel
+from flowc.compiler.validate.context import RuleContext
 
 
 def _is_parallel_step(ctx: RuleContext, name: str) -> bool:

@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
-from compiler.diagnostics import Diagnostic, rule
-from compiler.ir import JsonValue, Parameter, literal_to_python
-from compiler.validate.context import RESERVED_STEP_NAMES, RuleContext
+from flowc.compiler.diagnostics import Diagnostic, rule
+from flowc.compiler.ir import JsonValue, Parameter, literal_to_python
+from flowc.compiler.validate.context import RESERVED_STEP_NAMES, RuleContext
 
 # Metaflow's reserved parameter names (metaflow/parameters.py): its command-line options.
 _METAFLOW_RESERVED = (

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from compiler.diagnostics import Diagnostic, rule
-from compiler.ir import Foreach, Parallel
-from compiler.validate.context import RuleContext
+from flowc.compiler.diagnostics import Diagnostic, rule
+from flowc.compiler.ir import Foreach, Parallel
+from flowc.compiler.validate.context import RuleContext
 
 
 def _balance_findings(ctx: RuleContext, code: str) -> Iterator[Diagnostic]:

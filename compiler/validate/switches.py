@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from compiler.diagnostics import Diagnostic, rule
-from compiler.ir import Switch
-from compiler.validate.context import RuleContext
+from flowc.compiler.diagnostics import Diagnostic, rule
+from flowc.compiler.ir import Switch
+from flowc.compiler.validate.context import RuleContext
 
 
 def check_switch_cases(ctx: RuleContext) -> Iterator[Diagnostic]:

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from compiler.diagnostics import Diagnostic, rule
-from compiler.ir import Step
-from compiler.validate.context import RuleContext, quoted
+from flowc.compiler.diagnostics import Diagnostic, rule
+from flowc.compiler.ir import Step
+from flowc.compiler.validate.context import RuleContext, quoted
 
 _WORDS = {"start": ("FLC102", "FLC105"), "end": ("FLC103", "FLC106")}
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from compiler.diagnostics import Diagnostic, rule
-from compiler.ir import Linear, Span, Split
-from compiler.validate.context import RuleContext, did_you_mean, quoted
+from flowc.compiler.diagnostics import Diagnostic, rule
+from flowc.compiler.ir import Linear, Span, Split
+from flowc.compiler.validate.context import RuleContext, did_you_mean, quoted
 
 
 def check_argument_count(ctx: RuleContext) -> Iterator[Diagnostic]:

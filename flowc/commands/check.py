@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 if TYPE_CHECKING:
-    from compiler.pipeline import CheckResult
+    from flowc.compiler.pipeline import CheckResult
 
 EXIT_CLEAN = 0
 EXIT_ERRORS = 1
@@ -123,8 +123,8 @@ def check_command(files: tuple[Path, ...], flow_name: str | None, output_format:
     Diagnostics go to stdout, the summary to stderr. Exit status: 0 clean (warnings
     allowed), 1 errors, 2 usage or I/O problem.
     """
-    from compiler.pipeline import check_file
-    from compiler.render import OutputFormat, render, summary
+    from flowc.compiler.pipeline import check_file
+    from flowc.compiler.render import OutputFormat, render, summary
 
     paths, missing = expand_paths(files)
     refuse_missing(missing)

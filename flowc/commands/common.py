@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, NoReturn, ParamSpec, TypeVar
 import click
 
 if TYPE_CHECKING:
-    from runtime_shim.datastore import Datastore
+    from flowc.runtime_shim.datastore import Datastore
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
@@ -39,9 +39,9 @@ def user_errors(command: Callable[P, R]) -> Callable[P, R]:
 
     @functools.wraps(command)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        from runtime_shim.datastore import DatastoreError, IntegrityError
-        from runtime_shim.identity import InvalidTaskId
-        from runtime_shim.records import RecordError
+        from flowc.runtime_shim.datastore import DatastoreError, IntegrityError
+        from flowc.runtime_shim.identity import InvalidTaskId
+        from flowc.runtime_shim.records import RecordError
 
         try:
             return command(*args, **kwargs)
@@ -56,7 +56,7 @@ def user_errors(command: Callable[P, R]) -> Callable[P, R]:
 def open_store(url: str | None, *, create_default: bool = True) -> Datastore:
     """The explicit datastore (must exist) or the default `.flowc/`: created for a new run
     (`create_default`), refused with a hint when a reading command finds none."""
-    from runtime_shim.datastore import DatastoreError, open_datastore
+    from flowc.runtime_shim.datastore import DatastoreError, open_datastore
 
     try:
         if url is None:
@@ -82,9 +82,9 @@ def split_path(text: str) -> list[str]:
 
 def find_run(datastore: Datastore, text: str) -> tuple[str, str, list[str]]:
     """`[FLOW/]RUN[/STEP[/TASK]]` -> (flow, run id, rest); one-line error when not found."""
-    from runtime_shim.identity import check_name, parse_task_id
-    from runtime_shim.records import TaskStore
-    from runtime_shim.runs import list_flows
+    from flowc.runtime_shim.identity import check_name, parse_task_id
+    from flowc.runtime_shim.records import TaskStore
+    from flowc.runtime_shim.runs import list_flows
 
     parts = split_path(text)
     flows = list_flows(datastore)

@@ -22,7 +22,7 @@ from flowc.commands.check import (
 )
 
 if TYPE_CHECKING:
-    from compiler.pipeline import CheckedFlow
+    from flowc.compiler.pipeline import CheckedFlow
 
 INSPECT_FORMATS = ("json", "yaml", "mermaid", "dot")
 
@@ -45,7 +45,7 @@ def ir_yaml(text: str) -> str:
 
 def render_flow(checked: CheckedFlow, output_format: str) -> str:
     """The text `flowc inspect` prints for a checked flow, ending with a newline."""
-    from compiler import ir, pictures
+    from flowc.compiler import ir, pictures
 
     match output_format:
         case "json":
@@ -76,8 +76,8 @@ def inspect_command(file: Path, flow_name: str | None, output_format: str) -> No
     `--format json` prints exactly the `ir.json` the compiler writes. A flow with errors
     prints its diagnostics to stderr and exits with status 1.
     """
-    from compiler.pipeline import check_file
-    from compiler.render import concise, summary
+    from flowc.compiler.pipeline import check_file
+    from flowc.compiler.render import concise, summary
 
     refuse_missing([] if file.exists() else [file])
     if file.is_dir():

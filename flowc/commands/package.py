@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING
 from flowc.commands.common import fail
 
 if TYPE_CHECKING:
-    from runtime_shim.datastore import Datastore
+    from flowc.runtime_shim.datastore import Datastore
 
 
 def datastore_inside(flow_dir: Path, datastore: Datastore) -> Path | None:
     """The local datastore's root when the code package of `flow_dir` would include it."""
-    from runtime_shim.codepkg import SKIPPED_DIR_PREFIXES, SKIPPED_DIRS
+    from flowc.runtime_shim.codepkg import SKIPPED_DIR_PREFIXES, SKIPPED_DIRS
 
     root = getattr(datastore, "root", None)
     if not isinstance(root, Path):
@@ -36,7 +36,7 @@ def datastore_inside(flow_dir: Path, datastore: Datastore) -> Path | None:
 
 def store_package(datastore: Datastore, flow_dir: Path, ir_json: str) -> str:
     """Store the code package of `flow_dir` with `ir_json`; its digest. Exits 2 when it cannot."""
-    from runtime_shim.codepkg import store_code_package
+    from flowc.runtime_shim.codepkg import store_code_package
 
     inside = datastore_inside(flow_dir, datastore)
     if inside is not None:

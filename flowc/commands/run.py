@@ -28,14 +28,14 @@ from flowc.commands.common import (
 )
 
 if TYPE_CHECKING:
-    from compiler.pipeline import CheckedFlow
-    from runtime_shim.datastore import Datastore
+    from flowc.compiler.pipeline import CheckedFlow
+    from flowc.runtime_shim.datastore import Datastore
 
 def compile_flow(path: Path, flow_name: str | None) -> tuple[CheckedFlow, CheckedFlow]:
     """(checked for display, checked with paths relative to the flow's directory: the IR that
     goes into the code package). Renders diagnostics; exits 1 on errors, 2 if unreadable."""
-    import compiler
-    from compiler.render import concise
+    from flowc import compiler
+    from flowc.compiler.render import concise
 
     if path.is_dir():
         fail(f"{path} is a directory; give the flow's .py file")
@@ -58,8 +58,8 @@ def compile_flow(path: Path, flow_name: str | None) -> tuple[CheckedFlow, Checke
 
 def validate_params(checked: CheckedFlow, raw: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     """Decode every `--param` with the shim's decoder now, before any task starts."""
-    from runtime_shim.errors import UsageError
-    from runtime_shim.params import resolve_parameters, split_assignments
+    from flowc.runtime_shim.errors import UsageError
+    from flowc.runtime_shim.params import resolve_parameters, split_assignments
 
     try:
         resolve_parameters(checked.flow, raw)
@@ -71,14 +71,14 @@ def validate_params(checked: CheckedFlow, raw: tuple[str, ...]) -> tuple[tuple[s
 def execute(checked: CheckedFlow, packaged: CheckedFlow, flow_dir: Path | None,
             datastore: Datastore, code_package: str | None = None, **kwargs: Any) -> None:
     """Store the code package (unless given), run, print the summary, exit 1 on failure."""
-    from compiler.ir import dumps
-    from compiler.render import concise
     from flowc.commands.package import store_package
-    from runtime_shim.datastore import DatastoreError
-    from runtime_shim.records import TaskStore
-    from runtime_shim.runs import new_run_id
-    from targets.local.progress import Progress
-    from targets.local.target import LocalTarget
+    from flowc.compiler.ir import dumps
+    from flowc.compiler.render import concise
+    from flowc.runtime_shim.datastore import DatastoreError
+    from flowc.runtime_shim.records import TaskStore
+    from flowc.runtime_shim.runs import new_run_id
+    from flowc.targets.local.progress import Progress
+    from flowc.targets.local.target import LocalTarget
 
     problems = LocalTarget.unsupported(checked)
     if problems:
@@ -131,7 +131,7 @@ def _interrupt(signum: int, frame: object) -> None:
 def run_command(file: Path, flow_name: str | None, params: tuple[str, ...],
                 max_workers: int | None, datastore: str | None, run_id: str | None) -> None:
     """Run FILE's flow locally: every task is its own runtime-shim process."""
-    from runtime_shim.identity import InvalidTaskId, check_name
+    from flowc.runtime_shim.identity import InvalidTaskId, check_name
 
     if run_id is not None:
         try:
@@ -157,9 +157,9 @@ def run_command(file: Path, flow_name: str | None, params: tuple[str, ...],
 def resume_command(run: str, file: Path | None, from_step: str | None, flow_name: str | None,
                    max_workers: int | None, datastore: str | None) -> None:
     """A new run that reuses RUN's finished tasks and runs the rest (FILE: new code)."""
-    from runtime_shim.records import TaskStore
-    from runtime_shim.runs import read_run
-    from targets.local.resume import (
+    from flowc.runtime_shim.records import TaskStore
+    from flowc.runtime_shim.runs import read_run
+    from flowc.targets.local.resume import (
         ResumeError,
         checked_from_package,
         downstream,
@@ -201,7 +201,7 @@ def resume_command(run: str, file: Path | None, from_step: str | None, flow_name
 @user_errors
 def runs_command(flow: str | None, datastore: str | None) -> None:
     """List runs (newest last): id, status, start, duration, steps."""
-    from targets.local.report import runs_table
+    from flowc.targets.local.report import runs_table
 
     store = open_store(datastore, create_default=False)
     for line in runs_table(store, flow):
@@ -216,7 +216,7 @@ def show_command(path: str, datastore: str | None) -> None:
     """Show a run, a step or a task: artifacts with types, sizes and small values.
 
     A corrupt blob or record exits 1 (an integrity error naming it), bad paths exit 2."""
-    from targets.local.report import show_lines
+    from flowc.targets.local.report import show_lines
 
     store = open_store(datastore, create_default=False)
     flow, run_id, rest = find_run(store, path)

@@ -8,17 +8,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from runtime_shim.datastore.base import (
+from flowc.runtime_shim.datastore.base import (
     Datastore,
     DatastoreError,
     IntegrityError,
     NotFound,
     blob_key,
 )
-from runtime_shim.datastore.local import LocalDatastore
+from flowc.runtime_shim.datastore.local import LocalDatastore
 
 if TYPE_CHECKING:
-    from runtime_shim.datastore.s3 import S3Datastore
+    from flowc.runtime_shim.datastore.s3 import S3Datastore
 
 __all__ = [
     "Datastore",
@@ -44,7 +44,7 @@ def open_datastore(url: str, *, create: bool = False, fsync: bool | None = None)
             "empty datastore URL (expected a directory, file:///dir or s3://bucket)"
         )
     if url.startswith("s3://"):
-        from runtime_shim.datastore.s3 import S3Datastore
+        from flowc.runtime_shim.datastore.s3 import S3Datastore
 
         return S3Datastore(url)
     if url.startswith("file://"):
@@ -67,7 +67,7 @@ def open_datastore(url: str, *, create: bool = False, fsync: bool | None = None)
 
 def __getattr__(name: str) -> object:
     if name == "S3Datastore":
-        from runtime_shim.datastore.s3 import S3Datastore
+        from flowc.runtime_shim.datastore.s3 import S3Datastore
 
         return S3Datastore
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -7,7 +7,7 @@ The leaves are the blob's consecutive `LEAF`-byte pieces (the last one shorter; 
 has none) and each leaf digest is the raw 32 bytes. Every blob, small or large, is addressed
 this way: a plain `sha256(bytes)` for small blobs would let a small blob whose bytes are
 `TREE_TAG + leaf digests` take the address of a large one. The result is 64 lowercase hex
-digits; `python -m runtime_shim.datastore.digest FILE` prints it for a file.
+digits; `python -m flowc.runtime_shim.datastore.digest FILE` prints it for a file.
 
 One SHA-256 stream runs on one core (1.1-1.6 GB/s with SHA-NI), slower than a page-cache
 write; from `PARALLEL_MIN` bytes on, the leaves are hashed by a thread per core (hashlib
@@ -121,6 +121,6 @@ def file_digest(path: str) -> str:
             return blob_digest([mapped])
 
 
-if __name__ == "__main__":  # python -m runtime_shim.datastore.digest FILE...
+if __name__ == "__main__":  # python -m flowc.runtime_shim.datastore.digest FILE...
     for name in sys.argv[1:]:
         print(f"{file_digest(name)}  {name}")

@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable, Iterable
 from typing import Any, BinaryIO
 
-from runtime_shim.datastore.digest import PendingDigest
+from flowc.runtime_shim.datastore.digest import PendingDigest
 
 SYNC_EVERY = 64 << 20  # with fsync, flush large blobs progressively in this step
 

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 from typing import BinaryIO
 
-from runtime_shim.datastore.base import (
+from flowc.runtime_shim.datastore.base import (
     Chunks,
     Datastore,
     DatastoreError,
@@ -29,9 +29,9 @@ from runtime_shim.datastore.base import (
     check_key,
     total_size,
 )
-from runtime_shim.datastore.digest import blob_digest
-from runtime_shim.datastore.hashio import read_exactly, write_hashed
-from runtime_shim.owner import current_owner, owner_gone
+from flowc.runtime_shim.datastore.digest import blob_digest
+from flowc.runtime_shim.datastore.hashio import read_exactly, write_hashed
+from flowc.runtime_shim.owner import current_owner, owner_gone
 
 _TEMP_MARK = ".tmp-"
 

@@ -15,7 +15,7 @@ import os
 import re
 from typing import Any
 
-from runtime_shim.datastore.base import (
+from flowc.runtime_shim.datastore.base import (
     Chunks,
     Datastore,
     DatastoreError,
@@ -27,8 +27,8 @@ from runtime_shim.datastore.base import (
     check_key,
     total_size,
 )
-from runtime_shim.datastore.digest import blob_digest
-from runtime_shim.datastore.s3_errors import error_code, translate
+from flowc.runtime_shim.datastore.digest import blob_digest
+from flowc.runtime_shim.datastore.s3_errors import error_code, translate
 
 MULTIPART_THRESHOLD = 64 << 20
 PART_SIZE = 16 << 20  # S3 needs >= 5 MiB for every part but the last

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from runtime_shim.datastore.base import DatastoreError, NotFound
+from flowc.runtime_shim.datastore.base import DatastoreError, NotFound
 
 if TYPE_CHECKING:
-    from runtime_shim.datastore.s3 import S3Datastore
+    from flowc.runtime_shim.datastore.s3 import S3Datastore
 
 _NOT_FOUND = {"NoSuchKey", "NotFound", "404"}
 _CREDENTIALS = {

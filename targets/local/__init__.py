@@ -5,6 +5,6 @@
 tasks of an earlier run, `progress` turns events into lines. See docs/local-runner.md.
 """
 
-from targets.local.plan import Event, Outputs, RunResult, TaskFailure, TaskKey
+from flowc.targets.local.plan import Event, Outputs, RunResult, TaskFailure, TaskKey
 
 __all__ = ["Event", "Outputs", "RunResult", "TaskFailure", "TaskKey"]

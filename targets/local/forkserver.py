@@ -1,8 +1,8 @@
-"""The local runner's warm fork server: `python -m targets.local.forkserver`.
+"""The local runner's warm fork server: `python -m flowc.targets.local.forkserver`.
 
 It imports the runtime shim once, then for each request line on stdin
 (`{"token", "argv", "stdout", "stderr"}`) forks a child that starts a new session, points
-fds 0/1/2 at /dev/null and the given files, and runs `python -m runtime_shim <argv>` through
+fds 0/1/2 at /dev/null and the given files, and runs `python -m flowc.runtime_shim <argv>` through
 runpy, exactly as the interpreter's `-m` would (including its exit: non-daemon threads are
 waited for and atexit handlers run before the child's `os._exit`). It answers
 `started TOKEN PID` and `exited TOKEN CODE` lines on stdout. Single-threaded (fork and
@@ -26,13 +26,14 @@ import threading
 import traceback
 from typing import Any
 
-SHIM_MODULE = "runtime_shim"
+SHIM_MODULE = "flowc.runtime_shim"
 # Imported once here so that children start warm; missing ones are skipped.
 PRELOAD = (
-    "runtime_shim", "runtime_shim.api", "runtime_shim.command", "runtime_shim.execute",
-    "runtime_shim.records", "runtime_shim.datastore", "runtime_shim.codepkg",
-    "runtime_shim.outputs", "runtime_shim.serialize", "runtime_shim.identity",
-    "compiler.ir", "compiler.graph", "flowc",
+    "flowc.runtime_shim", "flowc.runtime_shim.api", "flowc.runtime_shim.command",
+    "flowc.runtime_shim.execute",
+    "flowc.runtime_shim.records", "flowc.runtime_shim.datastore", "flowc.runtime_shim.codepkg",
+    "flowc.runtime_shim.outputs", "flowc.runtime_shim.serialize", "flowc.runtime_shim.identity",
+    "flowc.compiler.ir", "flowc.compiler.graph", "flowc",
 )
 
 

@@ -2,7 +2,7 @@
 
 Two launchers with one interface. `ForkServerLauncher` (the default on POSIX) keeps one
 warm process that has imported the shim and forks a fresh child per task, which then runs
-`python -m runtime_shim ...` exactly as the command line says (via runpy): a task still is
+`python -m flowc.runtime_shim ...` exactly as the command line says (via runpy): a task still is
 its own process, in its own process group, with its own exit code, but does not pay the
 interpreter's start-up. `SubprocessLauncher` execs the command line as is. Both report
 exits on a queue, so the scheduler blocks on `queue.get(timeout=next deadline)`.
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Protocol
 
-SHIM_PREFIX_LEN = 3  # argv starts with (python, "-m", "runtime_shim")
+SHIM_PREFIX_LEN = 4  # argv starts with (python, "-P", "-m", "flowc.runtime_shim")
 LOST = -1000  # exit code reported when the fork server itself died
 
 
@@ -83,7 +83,7 @@ class SubprocessLauncher:
 
 
 class ForkServerLauncher:
-    """Talks to `targets.local.forkserver` over its stdin/stdout (one JSON or text line each)."""
+    """Talks to `flowc.targets.local.forkserver` over stdin/stdout (a JSON or text line each)."""
 
     def __init__(self, python: str = sys.executable, preload: Sequence[str] = ()) -> None:
         self.events: queue.Queue[Exited] = queue.Queue()
@@ -92,7 +92,7 @@ class ForkServerLauncher:
         self._pending: set[int] = set()
         self._doomed: set[int] = set()
         self._server = subprocess.Popen(
-            [python, "-m", "targets.local.forkserver", *preload],
+            [python, "-P", "-m", "flowc.targets.local.forkserver", *preload],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0,
         )
         assert self._server.stdin is not None and self._server.stdout is not None

@@ -14,9 +14,9 @@ import json
 from dataclasses import dataclass
 from typing import Any, Literal, assert_never
 
-from compiler.graph import FANOUT_KINDS, FlowGraph, NodeKind
-from compiler.ir import Flow, Foreach, Linear, Parallel, Split, Switch
-from runtime_shim.identity import task_id
+from flowc.compiler.graph import FANOUT_KINDS, FlowGraph, NodeKind
+from flowc.compiler.ir import Flow, Foreach, Linear, Parallel, Split, Switch
+from flowc.runtime_shim.identity import task_id
 
 
 class PlanError(Exception):
@@ -66,7 +66,7 @@ class Outputs:
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> Outputs:
-        """From the outputs dict (`runtime_shim.outputs.orchestrator_outputs`)."""
+        """From the outputs dict (`flowc.runtime_shim.outputs.orchestrator_outputs`)."""
         indices = tuple(int(i) for i in data.get("foreach_indices") or ())
         cardinality = int(data.get("foreach_cardinality") or len(indices))
         return cls(

@@ -10,7 +10,7 @@ import signal
 from dataclasses import dataclass
 from pathlib import Path
 
-from compiler.ir import Flow, JsonValue
+from flowc.compiler.ir import Flow, JsonValue
 
 RETRY_TIMES = 3
 RETRY_MINUTES = 2.0

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from targets.local.plan import Event, RunResult
+from flowc.targets.local.plan import Event, RunResult
 
 Sink = Callable[[str, bool], None]  # (text, newline)
 REDRAW_EVERY = 0.1

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
-from runtime_shim.datastore.base import Datastore, DatastoreError, IntegrityError
-from runtime_shim.records import TaskRecord, TaskStore
-from runtime_shim.runs import RunInfo, iter_records, list_flows, list_runs, read_run
+from flowc.runtime_shim.datastore.base import Datastore, DatastoreError, IntegrityError
+from flowc.runtime_shim.records import TaskRecord, TaskStore
+from flowc.runtime_shim.runs import RunInfo, iter_records, list_flows, list_runs, read_run
 
 VALUE_MAX_BYTES = 4096  # artifacts up to this blob size have their value shown
 REPR_MAX = 80

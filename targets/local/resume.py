@@ -16,14 +16,14 @@ import dataclasses
 import threading
 from pathlib import Path
 
-from compiler.graph import FlowGraph
-from compiler.ir import loads
-from compiler.pipeline import CheckedFlow
-from runtime_shim import codepkg
-from runtime_shim.datastore.base import Datastore, DatastoreError
-from runtime_shim.outputs import orchestrator_outputs
-from runtime_shim.records import TaskRecord, TaskStore
-from targets.local.plan import Outputs, TaskKey
+from flowc.compiler.graph import FlowGraph
+from flowc.compiler.ir import loads
+from flowc.compiler.pipeline import CheckedFlow
+from flowc.runtime_shim import codepkg
+from flowc.runtime_shim.datastore.base import Datastore, DatastoreError
+from flowc.runtime_shim.outputs import orchestrator_outputs
+from flowc.runtime_shim.records import TaskRecord, TaskStore
+from flowc.targets.local.plan import Outputs, TaskKey
 
 
 class ResumeError(ValueError):

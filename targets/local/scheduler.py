@@ -18,12 +18,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from compiler.pipeline import CheckedFlow
-from runtime_shim.errors import EXIT_INTERRUPTED, EXIT_USAGE
-from targets.base import shim_command
-from targets.local.launch import LOST, Launcher, make_launcher
-from targets.local.plan import Event, Outputs, PlanError, Planner, RunResult, TaskFailure, TaskKey
-from targets.local.policy import StepPolicy, failure_message, policies, task_output
+from flowc.compiler.pipeline import CheckedFlow
+from flowc.runtime_shim.errors import EXIT_INTERRUPTED, EXIT_USAGE
+from flowc.targets.base import shim_command
+from flowc.targets.local.launch import LOST, Launcher, make_launcher
+from flowc.targets.local.plan import (
+    Event,
+    Outputs,
+    PlanError,
+    Planner,
+    RunResult,
+    TaskFailure,
+    TaskKey,
+)
+from flowc.targets.local.policy import StepPolicy, failure_message, policies, task_output
 
 # A bad invocation fails the same way every time; an interrupted task was stopped on purpose.
 NOT_RETRIED = frozenset({EXIT_USAGE, EXIT_INTERRUPTED})
@@ -82,8 +90,8 @@ class Scheduler:
 
     def run(self) -> RunResult:
         began = time.monotonic()
-        preload = ("runtime_shim.datastore.s3",) if self.options.datastore.startswith("s3://") \
-            else ()
+        s3 = self.options.datastore.startswith("s3://")
+        preload = ("flowc.runtime_shim.datastore.s3",) if s3 else ()
         launcher = self._launcher or make_launcher(self.options.launcher, self.options.python,
                                                    preload)
         state = self._state

@@ -9,18 +9,18 @@ import sys
 import time
 from typing import ClassVar
 
-from compiler.diagnostics import Diagnostic, rule
-from compiler.graph import NodeKind
-from compiler.pipeline import CheckedFlow
-from runtime_shim.datastore.base import Datastore
-from runtime_shim.datastore.local import LocalDatastore
-from runtime_shim.owner import current_owner
-from runtime_shim.records import TaskStore
-from runtime_shim.runs import RunInfo, write_run
-from targets.base import TargetBase
-from targets.local.plan import RunResult
-from targets.local.resume import Reuser
-from targets.local.scheduler import Reporter, RunOptions, Scheduler
+from flowc.compiler.diagnostics import Diagnostic, rule
+from flowc.compiler.graph import NodeKind
+from flowc.compiler.pipeline import CheckedFlow
+from flowc.runtime_shim.datastore.base import Datastore
+from flowc.runtime_shim.datastore.local import LocalDatastore
+from flowc.runtime_shim.owner import current_owner
+from flowc.runtime_shim.records import TaskStore
+from flowc.runtime_shim.runs import RunInfo, write_run
+from flowc.targets.base import TargetBase
+from flowc.targets.local.plan import RunResult
+from flowc.targets.local.resume import Reuser
+from flowc.targets.local.scheduler import Reporter, RunOptions, Scheduler
 
 
 class LocalTarget(TargetBase):

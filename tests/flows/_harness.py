@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import compiler
-from compiler import ir
+from flowc.compiler import ir
+
+from flowc import compiler
 
 REPO = Path(__file__).resolve().parents[2]
 FLOWS = Path(__file__).resolve().parent
@@ -67,8 +68,8 @@ def run_shim(
     extra: tuple[str, ...] = (),
     env: dict[str, str] | None = None,
 ) -> ShimResult:
-    """`python -m runtime_shim step ...` as a real process, from the repository root."""
-    argv = [sys.executable, "-m", "runtime_shim", "step", step, "--run-id", run_id,
+    """`python -m flowc.runtime_shim step ...` as a real process, from the repository root."""
+    argv = [sys.executable, "-m", "flowc.runtime_shim", "step", step, "--run-id", run_id,
             "--datastore", str(datastore)]
     argv += ["--code-dir", str(code_dir)] if code_dir is not None else [
         "--code-package", str(code_package)]
