@@ -1,7 +1,7 @@
 """flowc's compiler: Python flow source -> IR -> checked IR, with diagnostics.
 
 Importing this package costs nothing: the runtime shim imports `flowc.compiler.ir` and
-`flowc.compiler.graph` inside every task (and `flowc.compiler.diagnostics` for a refusal
+`flowc.compiler.ir.graph` inside every task (and `flowc.compiler.diagnostics` for a refusal
 message), so
 the pipeline (and the frontend behind it) is loaded only when one of its names is first
 used.

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import assert_never
 
-from flowc.compiler.graph import FlowGraph, NodeKind
 from flowc.compiler.ir import Flow, Foreach, Linear, Parallel, Split, Step, Switch
+from flowc.compiler.ir.graph import FlowGraph, NodeKind
 
 # Mermaid shapes by node kind: (opening, closing) around the quoted label.
 _MERMAID_SHAPES: dict[NodeKind, tuple[str, str]] = {

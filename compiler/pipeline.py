@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from flowc.compiler.diagnostics import Diagnostic, has_errors, rule, sorted_diagnostics
-from flowc.compiler.graph import FlowGraph
 from flowc.compiler.ir import Flow, Span
+from flowc.compiler.ir.graph import FlowGraph
 
 if TYPE_CHECKING:
     from flowc.compiler.frontend import ParsedFlow

@@ -9,8 +9,8 @@ from collections.abc import Iterable
 from types import FunctionType, MethodType
 from typing import Any
 
-from flowc.compiler.graph import FANOUT_KINDS, FlowGraph, NodeKind
 from flowc.compiler.ir import Flow, Foreach, Step
+from flowc.compiler.ir.graph import FANOUT_KINDS, FlowGraph, NodeKind
 from flowc.runtime_shim.api import FlowSpec, Parameter
 from flowc.runtime_shim.decorators import recorded
 from flowc.runtime_shim.errors import InfraError

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from flowc.compiler.graph import FlowGraph, NodeKind
 from flowc.compiler.ir import Step
+from flowc.compiler.ir.graph import FlowGraph, NodeKind
 from flowc.runtime_shim import persist, transitions
 from flowc.runtime_shim.api import FlowSpec
 from flowc.runtime_shim.caught import CaughtException

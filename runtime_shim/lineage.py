@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flowc.compiler.graph import FANOUT_KINDS, FlowGraph, NodeKind
+from flowc.compiler.ir.graph import FANOUT_KINDS, FlowGraph, NodeKind
 from flowc.runtime_shim.errors import InfraError
 from flowc.runtime_shim.identity import task_id
 from flowc.runtime_shim.records import TaskRecord, TaskStore

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 from flowc.compiler import check_file
-from flowc.compiler.graph import NodeKind
 from flowc.compiler.ir import PARAMETER_TYPES, Flow
+from flowc.compiler.ir.graph import NodeKind
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.py"))

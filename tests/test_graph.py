@@ -4,7 +4,7 @@ joins, foreach depth, loops, order and reachability; and that building never fai
 from __future__ import annotations
 
 from flowc.compiler import ir
-from flowc.compiler.graph import FlowGraph, NodeKind
+from flowc.compiler.ir.graph import FlowGraph, NodeKind
 from flowc.compiler.validate import validate
 from hypothesis import given, settings
 from hypothesis import strategies as st

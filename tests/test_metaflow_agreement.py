@@ -19,7 +19,7 @@ import metaflow.graph as metaflow_graph
 import metaflow.lint as metaflow_lint
 import pytest
 from flowc.compiler import check_file
-from flowc.compiler.graph import FlowGraph, NodeKind
+from flowc.compiler.ir.graph import FlowGraph, NodeKind
 
 ROOT = Path(__file__).resolve().parent.parent
 FILES = sorted([*ROOT.glob("examples/*.py"), *ROOT.glob("tests/graphs/*.py")])

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from flowc.compiler import ir
-from flowc.compiler.graph import FlowGraph
+from flowc.compiler.ir.graph import FlowGraph
 from flowc.compiler.validate import validate
 from test_validate_support import codes, deco, diagnose, literal, make_flow, span
 

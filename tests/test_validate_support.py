@@ -9,7 +9,7 @@ line N, so tests can assert where a diagnostic points.
 from __future__ import annotations
 
 from flowc.compiler import ir
-from flowc.compiler.graph import FlowGraph
+from flowc.compiler.ir.graph import FlowGraph
 from flowc.compiler.validate import validate
 
 PATH = "flow.py"

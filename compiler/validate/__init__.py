@@ -8,8 +8,8 @@ codes they emit are the FLC0xx/FLC1xx/FLC3xx entries of `flowc.compiler.diagnost
 from __future__ import annotations
 
 from flowc.compiler.diagnostics import Diagnostic
-from flowc.compiler.graph import FlowGraph
 from flowc.compiler.ir import Flow
+from flowc.compiler.ir.graph import FlowGraph
 from flowc.compiler.validate import (
     cycles,
     decorators,

@@ -13,8 +13,8 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from flowc.compiler.diagnostics import Diagnostic
-from flowc.compiler.graph import FlowGraph
 from flowc.compiler.ir import Flow, Span, Step, Switch
+from flowc.compiler.ir.graph import FlowGraph
 
 if TYPE_CHECKING:
     from flowc.compiler.validate.balance import Balance

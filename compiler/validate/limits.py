@@ -16,8 +16,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from flowc.compiler.diagnostics import Diagnostic, rule
-from flowc.compiler.graph import NodeKind
 from flowc.compiler.ir import Split
+from flowc.compiler.ir.graph import NodeKind
 from flowc.compiler.validate.context import RuleContext
 
 MAX_NAME_LENGTH = 128

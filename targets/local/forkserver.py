@@ -33,7 +33,7 @@ PRELOAD = (
     "flowc.runtime_shim.execute",
     "flowc.runtime_shim.records", "flowc.runtime_shim.datastore", "flowc.runtime_shim.codepkg",
     "flowc.runtime_shim.outputs", "flowc.runtime_shim.serialize", "flowc.runtime_shim.identity",
-    "flowc.compiler.ir", "flowc.compiler.graph", "flowc",
+    "flowc.compiler.ir", "flowc.compiler.ir.graph", "flowc",
 )
 
 

@@ -14,8 +14,8 @@ import json
 from dataclasses import dataclass
 from typing import Any, Literal, assert_never
 
-from flowc.compiler.graph import FANOUT_KINDS, FlowGraph, NodeKind
 from flowc.compiler.ir import Flow, Foreach, Linear, Parallel, Split, Switch
+from flowc.compiler.ir.graph import FANOUT_KINDS, FlowGraph, NodeKind
 from flowc.runtime_shim.identity import task_id
 
 

@@ -16,8 +16,8 @@ import dataclasses
 import threading
 from pathlib import Path
 
-from flowc.compiler.graph import FlowGraph
 from flowc.compiler.ir import loads
+from flowc.compiler.ir.graph import FlowGraph
 from flowc.compiler.pipeline import CheckedFlow
 from flowc.runtime_shim import codepkg
 from flowc.runtime_shim.datastore.base import Datastore, DatastoreError

@@ -10,7 +10,7 @@ import time
 from typing import ClassVar
 
 from flowc.compiler.diagnostics import Diagnostic, rule
-from flowc.compiler.graph import NodeKind
+from flowc.compiler.ir.graph import NodeKind
 from flowc.compiler.pipeline import CheckedFlow
 from flowc.runtime_shim.datastore.base import Datastore
 from flowc.runtime_shim.datastore.local import LocalDatastore
