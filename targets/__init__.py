@@ -1,7 +1,8 @@
-"""Targets: one module (or package) per system flowc runs flows on, and a registry by name.
+"""Targets: one module (or package) per system flowc puts flows on, and a registry by name.
 
-`get_target("local")` imports the target lazily; an unknown name raises `UnknownTarget` with a
-"did you mean" hint. The Target protocol and the shim command line live in `flowc.targets.base`.
+`get_target("argo")` imports the target lazily; an unknown name raises `UnknownTarget` with a
+"did you mean" hint. `TargetBase`, `Emitter` and the shim command line live in
+`flowc.targets.base`; what a target can express, in `flowc.targets.capabilities`.
 """
 
 from __future__ import annotations
@@ -10,25 +11,36 @@ import difflib
 import importlib
 from typing import Any
 
-# name -> "module:Class"; a target registers here when it lands.
+# name -> "module:Class", in the order `flowc compile --target all` writes them.
 REGISTRY: dict[str, str] = {
+    "ir": "flowc.targets.ir:IRTarget",
+    "mermaid": "flowc.targets.pictures:MermaidPicture",
+    "dot": "flowc.targets.pictures:DotPicture",
     "local": "flowc.targets.local.target:LocalTarget",
 }
+# The targets `flowc compile` writes files for (the others run flows: `flowc run`).
+COMPILE_TARGETS: tuple[str, ...] = ("ir", "mermaid", "dot")
 
 
 class UnknownTarget(KeyError):
-    """A target name that is not in the registry."""
+    """A target name that is not in the registry (or not among the names asked for)."""
 
     def __str__(self) -> str:
         return str(self.args[0])
 
 
-def get_target(name: str) -> Any:
-    """The target class registered as `name`."""
-    spec = REGISTRY.get(name)
-    if spec is None:
-        close = difflib.get_close_matches(name, REGISTRY, n=1)
-        hint = f" Did you mean '{close[0]}'?" if close else ""
-        raise UnknownTarget(f"Unknown target '{name}'.{hint}")
-    module_name, _, class_name = spec.partition(":")
+def suggest(name: str, known: tuple[str, ...] | list[str]) -> str:
+    """"unknown target 'agro'; did you mean 'argo'?" (or the list of known names)."""
+    close = difflib.get_close_matches(name, known, n=1)
+    if close:
+        return f"unknown target '{name}'; did you mean '{close[0]}'?"
+    return f"unknown target '{name}'; the targets are {', '.join(known)}"
+
+
+def get_target(name: str, among: tuple[str, ...] | None = None) -> Any:
+    """The target class registered as `name` (and one of `among`, when given)."""
+    known = list(among if among is not None else REGISTRY)
+    if name not in known:
+        raise UnknownTarget(suggest(name, known))
+    module_name, _, class_name = REGISTRY[name].partition(":")
     return getattr(importlib.import_module(module_name), class_name)

@@ -1,5 +1,6 @@
-"""What every target shares: the Target protocol with its capability flags, and the one
-function that builds the runtime shim's command line for a task (docs/task-contract.md).
+"""What every target shares: `TargetBase` (a name, the capabilities it supports, the settings
+it reads) and `Emitter` (a target that writes files), and the one function that builds the
+runtime shim's command line for a task (docs/task-contract.md).
 
 `shim_command` takes either concrete values (the local runner) or placeholder strings that an
 orchestrator substitutes at run time (Argo `{{inputs.parameters.index-path}}`, an SFN
@@ -8,65 +9,44 @@ orchestrator substitutes at run time (Argo `{{inputs.parameters.index-path}}`, a
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
-from typing import ClassVar, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from flowc.targets.capabilities import Capability, unsupported
+
+if TYPE_CHECKING:
+    from flowc.compiler.diagnostics import Diagnostic
+    from flowc.compiler.pipeline import CheckedFlow
+    from flowc.targets.lower import Lowered
 
 SHIM_MODULE = "flowc.runtime_shim"
 
-# Capability flags every target declares, with what they mean.
-CAPABILITIES: dict[str, str] = {
-    "SUPPORTS_SPLIT": "static split / join",
-    "SUPPORTS_FOREACH": "foreach / join",
-    "SUPPORTS_NESTED_FOREACH": "a foreach inside a foreach body",
-    "SUPPORTS_SWITCH": "switch (conditional branch)",
-    "SUPPORTS_SWITCH_LOOP": "a switch case that loops back to its own step",
-    "SUPPORTS_PARALLEL": "num_parallel gangs",
-    "SUPPORTS_RETRY": "@retry with its delay",
-    "SUPPORTS_TIMEOUT": "@timeout",
-    "SUPPORTS_CATCH": "@catch",
-    "SUPPORTS_RESOURCES": "@resources / @kubernetes / @batch sizing",
-    "SUPPORTS_SCHEDULE": "@schedule",
-}
-
-
-@runtime_checkable
-class Target(Protocol):
-    """A system flowc can run a checked flow on. Flags are class constants (sqlglot-style)."""
-
-    name: ClassVar[str]
-    SUPPORTS_SPLIT: ClassVar[bool]
-    SUPPORTS_FOREACH: ClassVar[bool]
-    SUPPORTS_NESTED_FOREACH: ClassVar[bool]
-    SUPPORTS_SWITCH: ClassVar[bool]
-    SUPPORTS_SWITCH_LOOP: ClassVar[bool]
-    SUPPORTS_PARALLEL: ClassVar[bool]
-    SUPPORTS_RETRY: ClassVar[bool]
-    SUPPORTS_TIMEOUT: ClassVar[bool]
-    SUPPORTS_CATCH: ClassVar[bool]
-    SUPPORTS_RESOURCES: ClassVar[bool]
-    SUPPORTS_SCHEDULE: ClassVar[bool]
-
 
 class TargetBase:
-    """Defaults for the flags (nothing supported) and a way to list them; targets subclass it."""
+    """A system flowc can put a checked flow on. Subclasses declare `name`, `SUPPORTS` (what
+    they can express) and `IGNORES` (accepted and meaningless there); every other construct
+    the flow uses is reported by `unsupported` (sqlglot's capability flags, as sets)."""
 
     name: ClassVar[str] = ""
-    SUPPORTS_SPLIT: ClassVar[bool] = False
-    SUPPORTS_FOREACH: ClassVar[bool] = False
-    SUPPORTS_NESTED_FOREACH: ClassVar[bool] = False
-    SUPPORTS_SWITCH: ClassVar[bool] = False
-    SUPPORTS_SWITCH_LOOP: ClassVar[bool] = False
-    SUPPORTS_PARALLEL: ClassVar[bool] = False
-    SUPPORTS_RETRY: ClassVar[bool] = False
-    SUPPORTS_TIMEOUT: ClassVar[bool] = False
-    SUPPORTS_CATCH: ClassVar[bool] = False
-    SUPPORTS_RESOURCES: ClassVar[bool] = False
-    SUPPORTS_SCHEDULE: ClassVar[bool] = False
+    SUPPORTS: ClassVar[frozenset[Capability]] = frozenset()
+    IGNORES: ClassVar[frozenset[Capability]] = frozenset()
+    # The target's own settings (a frozen dataclass; see flowc.targets.settings), or None.
+    settings_class: ClassVar[type | None] = None
 
     @classmethod
-    def capabilities(cls) -> dict[str, bool]:
-        """Every flag of `CAPABILITIES` with this target's value, in a fixed order."""
-        return {flag: bool(getattr(cls, flag)) for flag in CAPABILITIES}
+    def unsupported(cls, checked: CheckedFlow) -> list[Diagnostic]:
+        """FLC201 for each construct of the flow this target cannot express, FLC202 for each
+        decorator it would ignore, at the construct's span."""
+        return unsupported(cls.name, cls.SUPPORTS, cls.IGNORES, checked.flow, checked.graph)
+
+
+class Emitter(TargetBase, ABC):
+    """A target that compiles: `emit` is pure and deterministic (same flow and settings, same
+    bytes; no clock, user, host or version) and returns {relative path: file content}."""
+
+    @abstractmethod
+    def emit(self, lowered: Lowered, settings: Any) -> dict[str, bytes]: ...
 
 
 def format_index_path(index_path: Sequence[int] | str) -> str:

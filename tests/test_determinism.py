@@ -19,7 +19,8 @@ EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
 OUTPUTS_SCRIPT = """
 import hashlib, json, sys
 from pathlib import Path
-from flowc.compiler import check_file, ir, pictures
+from flowc.compiler import check_file, ir
+from flowc.targets import pictures
 from flowc.commands.inspect import ir_yaml
 
 root = Path(sys.argv[1])
@@ -31,8 +32,8 @@ for path in sorted((root / "examples").glob("*.py")):
     outputs = {
         "ir.json": text,
         "ir.yaml": ir_yaml(text),
-        "mermaid": pictures.mermaid(flow, graph),
-        "dot": pictures.dot(flow, graph),
+        "mermaid": pictures.mermaid(result.checked),
+        "dot": pictures.dot(result.checked),
         "order": " ".join(graph.topological_order),
     }
     digests[path.stem] = {

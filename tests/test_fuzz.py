@@ -15,9 +15,10 @@ import re
 from pathlib import Path
 
 import pytest
-from flowc.compiler import check_source, ir, pictures
+from flowc.compiler import check_source, ir
 from flowc.compiler.pipeline import CheckResult
 from flowc.compiler.render import OutputFormat, render, summary
+from flowc.targets import pictures
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -93,8 +94,8 @@ def check_everything(source: str) -> CheckResult:
     if result.checked is not None:
         text = ir.dumps(result.checked.flow)
         assert ir.dumps(ir.loads(text)) == text
-        pictures.mermaid(result.checked.flow, result.checked.graph)
-        pictures.dot(result.checked.flow, result.checked.graph)
+        pictures.mermaid(result.checked)
+        pictures.dot(result.checked)
     else:
         assert result.diagnostics, "a flow that did not check must say why"
     return result

@@ -100,11 +100,12 @@ def test_shim_command_concrete_and_placeholders() -> None:
 
 def test_local_target_flags_and_unsupported_parallel() -> None:
     from flowc.targets import get_target
+    from flowc.targets.capabilities import Capability
     from flowc.targets.local.target import LocalTarget
 
     assert get_target("local") is LocalTarget
-    assert LocalTarget.capabilities()["SUPPORTS_SWITCH_LOOP"] is True
-    with pytest.raises(KeyError, match="Did you mean 'local'"):
+    assert Capability.SWITCH_LOOP in LocalTarget.SUPPORTS
+    with pytest.raises(KeyError, match="did you mean 'local'"):
         get_target("locl")
     checked = compiler.check_file(Path(__file__).parent / "runner_flows/parallel_gang.py").checked
     assert checked is not None

@@ -10,10 +10,12 @@ from pathlib import Path
 
 import pydot
 import pytest
-from flowc.compiler import CheckedFlow, check_file, pictures
+from flowc.compiler import CheckedFlow, check_file
 from flowc.compiler.diagnostics import RULES, Diagnostic, rule
 from flowc.compiler.ir import Span, Switch
 from flowc.compiler.render import JSON_KEYS, OutputFormat, concise, full, json_data, render, summary
+from flowc.targets import pictures
+from flowc.targets.lower import lower
 
 SOURCE = """\
 from flowc import FlowSpec, step
@@ -198,7 +200,7 @@ def checked_example(name: str) -> CheckedFlow:
 
 def test_mermaid_of_a_loop_and_its_labels() -> None:
     checked = checked_example("switch_loop")
-    assert pictures.mermaid(checked.flow, checked.graph) == (
+    assert pictures.mermaid(checked) == (
         "flowchart TD\n"
         '    step_start(["start"])\n'
         '    step_increment{"increment"}\n'
@@ -211,7 +213,7 @@ def test_mermaid_of_a_loop_and_its_labels() -> None:
 
 def test_mermaid_shapes_of_splits_joins_and_foreach() -> None:
     checked = checked_example("branch_in_foreach")
-    lines = pictures.mermaid(checked.flow, checked.graph).splitlines()
+    lines = pictures.mermaid(checked).splitlines()
     assert lines[1:9] == [
         '    step_start[["start"]]',
         '    subgraph fanout_start ["foreach numbers"]',
@@ -227,7 +229,7 @@ def test_mermaid_shapes_of_splits_joins_and_foreach() -> None:
 
 def test_foreach_bodies_nest_as_subgraphs() -> None:
     checked = checked_example("nested_foreach")
-    lines = pictures.mermaid(checked.flow, checked.graph).splitlines()
+    lines = pictures.mermaid(checked).splitlines()
     assert lines[1:15] == [
         '    step_start[["start"]]',
         '    subgraph fanout_start ["foreach years"]',
@@ -244,7 +246,7 @@ def test_foreach_bodies_nest_as_subgraphs() -> None:
         '    step_join_years[\\"join_years"/]',
         '    step_end(["end"])',
     ]
-    dot_lines = pictures.dot(checked.flow, checked.graph).splitlines()
+    dot_lines = pictures.dot(checked).splitlines()
     assert dot_lines[6:9] == [
         '    subgraph "cluster_start" {',
         '        label="foreach years";',
@@ -254,7 +256,7 @@ def test_foreach_bodies_nest_as_subgraphs() -> None:
 
 def test_dot_of_a_split() -> None:
     checked = checked_example("branch")
-    assert pictures.dot(checked.flow, checked.graph) == "\n".join([
+    assert pictures.dot(checked) == "\n".join([
         'digraph "BranchFlow" {',
         "    rankdir=TB;",
         '    graph [fontname="Helvetica", fontsize=11];',
@@ -284,7 +286,8 @@ def test_switch_cases_to_one_target_share_an_edge() -> None:
     flow = replace(checked.flow, steps=tuple(
         replace(s, transition=replace(step.transition, cases=cases)) if s.name == "start" else s
         for s in checked.flow.steps))
-    labels = [edge.label for edge in pictures.edges(flow, checked.graph)
+    lowered = lower(CheckedFlow(flow=flow, graph=checked.graph))
+    labels = [edge.label for edge in pictures.MermaidPicture().edges(lowered)
               if edge.source == "start"]
     assert labels == ["band = hot | scorching", "band = mild", "band = cold"]
 
@@ -293,7 +296,7 @@ def test_graphviz_parses_every_example() -> None:
     """pydot's DOT grammar accepts every example's picture, with every step as a node."""
     for path in sorted(EXAMPLES.glob("*.py")):
         checked = checked_example(path.stem)
-        graphs = pydot.graph_from_dot_data(pictures.dot(checked.flow, checked.graph))
+        graphs = pydot.graph_from_dot_data(pictures.dot(checked))
         assert graphs, path.name
         names = {node.get_name().strip('"') for node in _all_nodes(graphs[0])}
         for step in checked.flow.steps:
@@ -358,13 +361,13 @@ def test_labels_with_markup_quotes_and_newlines_are_escaped(tmp_path: Path) -> N
     path.write_text(ODD_LABELS)
     checked = check_file(path, root=tmp_path).checked
     assert checked is not None
-    mermaid = pictures.mermaid(checked.flow, checked.graph).splitlines()
+    mermaid = pictures.mermaid(checked).splitlines()
     assert {
         '    step_start -->|"v = a#quot;b"| step_a',
         '    step_start -->|"v = #lt;i#gt;x#lt;/i#gt;"| step_b',
         '    step_start -->|"v = #35;quot; #amp; #amp;amp; #96;md#96; next"| step_c',
     } <= set(mermaid)
-    dot = pictures.dot(checked.flow, checked.graph)
+    dot = pictures.dot(checked)
     assert '[label="v = #quot; &amp; &amp;amp; `md`\\nnext"];' in dot
     [graph] = pydot.graph_from_dot_data(dot)
     labels = {edge.get_label() for edge in graph.get_edges() if edge.get_label()}

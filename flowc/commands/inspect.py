@@ -45,7 +45,9 @@ def ir_yaml(text: str) -> str:
 
 def render_flow(checked: CheckedFlow, output_format: str) -> str:
     """The text `flowc inspect` prints for a checked flow, ending with a newline."""
-    from flowc.compiler import ir, pictures
+    from flowc.compiler import ir
+    from flowc.targets.lower import lower
+    from flowc.targets.pictures import DotPicture, MermaidPicture
 
     match output_format:
         case "json":
@@ -53,9 +55,9 @@ def render_flow(checked: CheckedFlow, output_format: str) -> str:
         case "yaml":
             return ir_yaml(ir.dumps(checked.flow))
         case "mermaid":
-            return pictures.mermaid(checked.flow, checked.graph)
+            return MermaidPicture().draw(lower(checked))
         case "dot":
-            return pictures.dot(checked.flow, checked.graph)
+            return DotPicture().draw(lower(checked))
     raise ValueError(f"unknown inspect format {output_format!r}")
 
 

@@ -81,9 +81,9 @@ def execute(checked: CheckedFlow, packaged: CheckedFlow, flow_dir: Path | None,
     from flowc.targets.local.target import LocalTarget
 
     problems = LocalTarget.unsupported(checked)
-    if problems:
-        for problem in problems:
-            click.echo(concise(problem), err=True)
+    for problem in problems:
+        click.echo(concise(problem), err=True)
+    if any(problem.is_error for problem in problems):
         sys.exit(EXIT_FAILED)
     run_id = kwargs.pop("run_id", None) or new_run_id()
     package = code_package

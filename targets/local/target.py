@@ -9,8 +9,6 @@ import sys
 import time
 from typing import ClassVar
 
-from flowc.compiler.diagnostics import Diagnostic, rule
-from flowc.compiler.ir.graph import NodeKind
 from flowc.compiler.pipeline import CheckedFlow
 from flowc.runtime_shim.datastore.base import Datastore
 from flowc.runtime_shim.datastore.local import LocalDatastore
@@ -18,6 +16,7 @@ from flowc.runtime_shim.owner import current_owner
 from flowc.runtime_shim.records import TaskStore
 from flowc.runtime_shim.runs import RunInfo, write_run
 from flowc.targets.base import TargetBase
+from flowc.targets.capabilities import Capability
 from flowc.targets.local.plan import RunResult
 from flowc.targets.local.resume import Reuser
 from flowc.targets.local.scheduler import Reporter, RunOptions, Scheduler
@@ -27,31 +26,17 @@ class LocalTarget(TargetBase):
     """Runs every task as a shim process on this machine (see docs/local-runner.md)."""
 
     name: ClassVar[str] = "local"
-    SUPPORTS_SPLIT = True
-    SUPPORTS_FOREACH = True
-    SUPPORTS_NESTED_FOREACH = True
-    SUPPORTS_SWITCH = True
-    SUPPORTS_SWITCH_LOOP = True
-    SUPPORTS_PARALLEL = False
-    SUPPORTS_RETRY = True
-    SUPPORTS_TIMEOUT = True
-    SUPPORTS_CATCH = True
-    SUPPORTS_RESOURCES = False  # accepted and ignored: everything runs on this machine
-    SUPPORTS_SCHEDULE = False
-
-    @classmethod
-    def unsupported(cls, checked: CheckedFlow) -> list[Diagnostic]:
-        """FLC201 for each construct this flow uses that the local runner cannot run."""
-        problems = []
-        for node in checked.graph:
-            if node.kind is NodeKind.PARALLEL and not cls.SUPPORTS_PARALLEL:
-                transition = checked.flow.step(node.name).transition
-                assert transition is not None
-                problems.append(rule("FLC201").at(
-                    transition.span,
-                    f"step '{node.name}' uses num_parallel, which the local runner cannot run",
-                    help="use a foreach over range(n) to run n tasks locally"))
-        return problems
+    SUPPORTS = frozenset({
+        Capability.SPLIT, Capability.FOREACH, Capability.NESTED_FOREACH, Capability.SWITCH,
+        Capability.SWITCH_LOOP, Capability.RETRY, Capability.TIMEOUT, Capability.CATCH,
+        Capability.ENVIRONMENT,
+    })
+    # Meaningless on this machine: sizing, deployment-time triggers and names; kept in the IR
+    # for the orchestrators. (@secrets is not here: a step that needs one gets a warning.)
+    IGNORES = frozenset({
+        Capability.RESOURCES, Capability.SCHEDULE, Capability.TRIGGER, Capability.PROJECT,
+        Capability.UNKNOWN_DECORATORS,
+    })
 
     def run(
         self,
