@@ -34,7 +34,8 @@ class NodeKind(StrEnum):
 SPLITTING_KINDS = frozenset({NodeKind.SPLIT, NodeKind.FOREACH, NodeKind.PARALLEL})
 FANOUT_KINDS = frozenset({NodeKind.FOREACH, NodeKind.PARALLEL})
 
-# (split, foreach or parallel step, first step of the branch), outermost first
+# One (splitting step, first step of the branch) pair per open split, foreach or parallel,
+# outermost first.
 Branch = tuple[tuple[str, str], ...]
 
 
@@ -49,7 +50,7 @@ class GraphNode:
     does), and a foreach's branch starts at its target. `switch_merge`, for a switch, is the
     first step where all of its cases' paths meet again: its immediate post-dominator among
     the reachable steps, the switch's loop to itself left out (so for a loop, where its exit
-    case leads); None when the paths only part at the end of the flow, and for any other
+    case leads); None when the paths never meet before the flow ends, and for any other
     step. `foreach_depth` is the length of the foreach index path of the step's tasks.
     `out_steps` may name unknown steps; `in_steps` holds only defined steps, in source order.
     """
@@ -105,7 +106,7 @@ class FlowGraph:
 
     @classmethod
     def build(cls, flow: Flow) -> FlowGraph:
-        steps = first_definitions(flow)
+        steps = _first_definitions(flow)
         start = _resolve_terminal(steps, "start", lambda s: s.is_start)
         end = _resolve_terminal(steps, "end", lambda s: s.is_end)
         if len(steps) == 1:
@@ -142,8 +143,8 @@ class FlowGraph:
         )
 
 
-def first_definitions(flow: Flow) -> dict[str, Step]:
-    """Each step name's first definition, in source order."""
+def _first_definitions(flow: Flow) -> dict[str, Step]:
+    """Each step name's first definition, in source order (`FlowGraph.steps`)."""
     steps: dict[str, Step] = {}
     for step in flow.steps:
         steps.setdefault(step.name, step)
