@@ -1,10 +1,8 @@
 """flowc's compiler: Python flow source -> IR -> checked IR, with diagnostics.
 
-Importing this package costs nothing: the runtime shim imports `flowc.compiler.ir` and
-`flowc.compiler.ir.graph` inside every task (and `flowc.compiler.diagnostics` for a refusal
-message), so
-the pipeline (and the frontend behind it) is loaded only when one of its names is first
-used.
+Importing this package costs nothing: the runtime shim imports the IR package
+(`flowc.compiler.ir`) inside every task, so the pipeline (and the frontend behind it) is
+loaded only when one of its names is first used.
 """
 
 from __future__ import annotations

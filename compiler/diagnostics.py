@@ -57,13 +57,6 @@ class Diagnostic:
 E, W = Severity.ERROR, Severity.WARNING
 
 # fmt: off
-# Metaflow's flow-level inputs other than Parameter, which flowc cannot hand to a task (FLC026
-# at check time; the runtime's `metaflow` alias refuses them too): what to do instead.
-UNSUPPORTED_FLOW_INPUTS: dict[str, str] = {
-    "IncludeFile": "pass the file's path as a Parameter and read the file in the start step",
-    "Config": "use a Parameter with type=JSONType instead",
-}
-
 _CATALOG: tuple[tuple[str, str, Severity, str], ...] = (
     # --- FLC0xx: reading the file --------------------------------------------------------------
     ("FLC001", "syntax-error", E, "fix the Python syntax error; flowc reads the file without running it"),

@@ -14,6 +14,7 @@ import sys
 import types
 from typing import Any
 
+from flowc.compiler.ir.unsupported import UNSUPPORTED_FLOW_INPUTS
 from flowc.runtime_shim import api
 from flowc.runtime_shim.decorators import recording_decorator
 
@@ -27,15 +28,10 @@ CLIENT_NAMES = frozenset({"DataArtifact", "Flow", "Run", "Step", "Task", "get_me
                           "get_namespace", "namespace"})
 
 
-UNSUPPORTED_NAMES = frozenset({"IncludeFile", "Config"})  # compiler.diagnostics has the advice
-
-
 def _unsupported(name: str) -> Any:
     """Metaflow's flow-level names flowc cannot run (`flowc check` reports them as FLC026):
     importing one works, so that the error names the construct rather than saying "cannot
     import name"; using one raises NotImplementedError with what to do instead."""
-
-    from flowc.compiler.diagnostics import UNSUPPORTED_FLOW_INPUTS
 
     def refuse(*args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError(f"flowc does not support metaflow.{name}: "
@@ -53,7 +49,7 @@ def _opaque_decorators(module: types.ModuleType) -> Any:
             value = getattr(client, name)
             setattr(module, name, value)
             return value
-        if name in UNSUPPORTED_NAMES:
+        if name in UNSUPPORTED_FLOW_INPUTS:
             return _unsupported(name)
         if name.startswith("_") or not name.isidentifier() or not name.islower():
             raise AttributeError(f"module 'metaflow' (flowc alias) has no attribute {name!r}")

@@ -1,10 +1,13 @@
-"""The distribution lists every package explicitly, and `import flowc` stays light."""
+"""The distribution lists every package explicitly, `import flowc` stays light, and every
+import follows the arrows of docs/architecture.md."""
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 import tomllib
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,34 +41,79 @@ def test_import_flowc_loads_no_heavy_module() -> None:
     assert out.stdout.strip() == "[]"
 
 
-def _imported_modules(path: Path) -> set[str]:
-    import ast
+# The layers of docs/architecture.md and the layers each may import (itself included).
+ALLOWED_LAYERS = {
+    "cli": {"cli", "public API", "targets", "compiler", "compiler.ir", "runtime_shim"},
+    "public API": {"public API", "runtime_shim"},
+    "targets": {"targets", "compiler", "compiler.ir", "runtime_shim"},
+    "compiler": {"compiler", "compiler.ir"},
+    "compiler.ir": {"compiler.ir"},
+    "runtime_shim": {"runtime_shim", "compiler.ir"},
+}
+# Outside flowc, what a layer may import beyond the standard library (None: anything).
+THIRD_PARTY = {"compiler.ir": set(), "runtime_shim": {"boto3", "botocore"}}
 
-    found: set[str] = set()
+
+def _layer(module: str) -> str:
+    if module == "flowc.cli" or module.startswith("flowc.commands"):
+        return "cli"
+    for prefix in ("flowc.compiler.ir", "flowc.compiler", "flowc.targets", "flowc.runtime_shim"):
+        if module == prefix or module.startswith(prefix + "."):
+            return prefix.removeprefix("flowc.")
+    return "public API"  # flowc itself and flowc.client: the re-exported authoring API
+
+
+def _our_modules() -> dict[str, Path]:
+    modules = {}
+    for folder, package in FOLDERS.items():
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            parts = path.relative_to(ROOT / folder).with_suffix("").parts
+            if parts[-1] == "__init__":
+                parts = parts[:-1]
+            modules[".".join((package, *parts))] = path
+    return modules
+
+
+def _imports(module: str, path: Path, known: set[str]) -> Iterator[tuple[int, str]]:
+    """(line, imported module) for every import of the file: at the top, inside functions
+    and under TYPE_CHECKING alike; `from a import b` is `a.b` when that is a module."""
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
-            found.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            found.add(node.module)
-    return found
+            for alias in node.names:
+                yield node.lineno, alias.name
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([*anchor, base] if base else anchor)
+            for alias in node.names:
+                child = f"{base}.{alias.name}"
+                yield node.lineno, child if child in known else base
 
 
-def test_dependency_direction() -> None:
-    """docs/architecture.md: the shim imports only the compiler's light modules (never flowc
-    or targets, which a task image may not carry); nothing imports the CLI."""
-    allowed_compiler = {"flowc.compiler.ir", "flowc.compiler.ir.graph",
-                        "flowc.compiler.diagnostics"}
-    shim_files = sorted((ROOT / "runtime_shim").rglob("*.py"))
-    assert shim_files
-    for path in shim_files:
-        for module in _imported_modules(path):
-            if module.startswith("flowc.compiler"):
-                assert module in allowed_compiler, f"{path.name} imports {module}"
-            elif module.split(".")[0] == "flowc":
-                assert module.startswith("flowc.runtime_shim"), f"{path.name} imports {module}"
-    for folder in FOLDERS:
-        for path in sorted((ROOT / folder).rglob("*.py")):
-            assert "flowc.cli" not in _imported_modules(path), f"{path} imports flowc.cli"
+def test_every_import_follows_the_arrows_of_the_architecture() -> None:
+    """docs/architecture.md: the CLI -> targets -> compiler, targets -> runtime_shim, the
+    runtime shim -> the IR package only, the IR -> the standard library only; nothing
+    outside the CLI imports it. Every edge of the real import graph is checked."""
+    modules = _our_modules()
+    assert {"flowc.cli", "flowc.compiler.ir.graph", "flowc.runtime_shim.execute"} <= set(modules)
+    known = set(modules)
+    offending = []
+    for module, path in modules.items():
+        source = _layer(module)
+        for line, imported in _imports(module, path, known):
+            where = f"{path.relative_to(ROOT)}:{line}: {module} -> {imported}"
+            top = imported.split(".")[0]
+            if top == "flowc":
+                if _layer(imported) not in ALLOWED_LAYERS[source]:
+                    offending.append(f"{where} ({source} may not import {_layer(imported)})")
+            elif top not in sys.stdlib_module_names and top != "__future__":
+                allowed = THIRD_PARTY.get(source)
+                if allowed is not None and top not in allowed:
+                    offending.append(f"{where} ({source} imports only the standard library"
+                                     f"{' and ' + ', '.join(sorted(allowed)) if allowed else ''})")
+    assert not offending, "imports against docs/architecture.md:\n" + "\n".join(offending)
 
 
 def test_a_flow_folder_with_our_old_top_level_names_checks_and_runs(tmp_path: Path) -> None:

@@ -12,10 +12,11 @@ from __future__ import annotations
 import ast
 from typing import Final, NamedTuple
 
-from flowc.compiler.diagnostics import UNSUPPORTED_FLOW_INPUTS, Diagnostic, rule
+from flowc.compiler.diagnostics import Diagnostic, rule
 from flowc.compiler.frontend.imports import ImportTable
 from flowc.compiler.frontend.literals import Evaluator
 from flowc.compiler.ir import Parameter, ParameterType
+from flowc.compiler.ir.unsupported import UNSUPPORTED_FLOW_INPUTS
 
 _BUILTIN_TYPES: Final[dict[str, ParameterType]] = {
     "str": "str", "int": "int", "float": "float", "bool": "bool",

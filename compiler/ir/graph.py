@@ -1,9 +1,11 @@
-"""Derived graph facts of a flow: node kinds, edges, split nesting, foreach depth, order.
+"""Derived graph facts of a flow: node kinds, edges, split nesting and branch membership,
+matching joins, switch merge points, foreach depth, order.
 
 Built from the IR in linear time and kept apart from it (the IR is what the user wrote; this
-is what follows from it). Building never fails, even for an invalid flow: unknown targets
-and cycles are left for `flowc.compiler.validate` to report. Standard library only, because the
-runtime shim uses it too.
+is what follows from it). Each fact is computed here once, for the validator, the pictures,
+the shim and the lowering alike. Building never fails, even for an invalid flow: unknown
+targets and cycles are left for `flowc.compiler.validate` to report. Standard library only,
+because the runtime shim uses it too.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from types import MappingProxyType
 
-from flowc.compiler.ir import Flow, Foreach, Linear, Parallel, Split, Step, Switch
+from flowc.compiler.ir.merge import immediate_postdominators
+from flowc.compiler.ir.nodes import Flow, Foreach, Linear, Parallel, Split, Step, Switch
 
 
 class NodeKind(StrEnum):
@@ -31,15 +34,25 @@ class NodeKind(StrEnum):
 SPLITTING_KINDS = frozenset({NodeKind.SPLIT, NodeKind.FOREACH, NodeKind.PARALLEL})
 FANOUT_KINDS = frozenset({NodeKind.FOREACH, NodeKind.PARALLEL})
 
+# One (splitting step, first step of the branch) pair per open split, foreach or parallel,
+# outermost first.
+Branch = tuple[tuple[str, str], ...]
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class GraphNode:
     """Facts about one step.
 
     `split_parents` are the open splits around the step, outermost first (for a join, the
-    last one is the split it closes, as in Metaflow). `foreach_depth` is the length of the
-    foreach index path of the step's tasks. `out_steps` may name unknown steps; `in_steps`
-    holds only defined steps, in source order.
+    last one is the split it closes, as in Metaflow). `branch` pairs each open split (or
+    foreach, parallel) with the first step of the branch the step lies on, outermost first;
+    for a join it leaves out the split the join closes (as `FlowGraph.enclosing_foreach`
+    does), and a foreach's branch starts at its target. `switch_merge`, for a switch, is the
+    first step where all of its cases' paths meet again: its immediate post-dominator among
+    the reachable steps, the switch's loop to itself left out (so for a loop, where its exit
+    case leads); None when the paths never meet before the flow ends, and for any other
+    step. `foreach_depth` is the length of the foreach index path of the step's tasks.
+    `out_steps` may name unknown steps; `in_steps` holds only defined steps, in source order.
     """
 
     name: str
@@ -48,6 +61,8 @@ class GraphNode:
     out_steps: tuple[str, ...]
     split_parents: tuple[str, ...]
     matching_join: str | None
+    branch: Branch
+    switch_merge: str | None
     foreach_depth: int
     is_loop: bool
 
@@ -61,6 +76,10 @@ class GraphNode:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class FlowGraph:
+    """The facts of the whole flow. `steps` is each step name's first definition (a
+    duplicate is FLC040's to report; every fact here reads the first one)."""
+
+    steps: Mapping[str, Step]
     nodes: Mapping[str, GraphNode]
     start: str | None
     end: str | None
@@ -87,9 +106,7 @@ class FlowGraph:
 
     @classmethod
     def build(cls, flow: Flow) -> FlowGraph:
-        steps: dict[str, Step] = {}
-        for step in flow.steps:
-            steps.setdefault(step.name, step)
+        steps = _first_definitions(flow)
         start = _resolve_terminal(steps, "start", lambda s: s.is_start)
         end = _resolve_terminal(steps, "end", lambda s: s.is_end)
         if len(steps) == 1:
@@ -99,7 +116,8 @@ class FlowGraph:
         ins = _in_steps(steps, outs)
         order = _topological_order(steps, outs, ins, start)
         reachable = _reachable(start, outs, steps)
-        parents, joins = _split_nesting(order, kinds, outs, ins, reachable)
+        parents, branches, joins = _split_nesting(order, kinds, outs, ins, reachable)
+        merges = immediate_postdominators(order, outs, reachable)
         nodes = {
             name: GraphNode(
                 name=name,
@@ -108,18 +126,29 @@ class FlowGraph:
                 out_steps=outs[name],
                 split_parents=parents.get(name, ()),
                 matching_join=joins.get(name),
+                branch=branches.get(name, ()),
+                switch_merge=merges.get(name) if kinds[name] is NodeKind.SWITCH else None,
                 foreach_depth=_foreach_depth(kinds[name], parents.get(name, ()), kinds),
                 is_loop=kinds[name] is NodeKind.SWITCH and name in outs[name],
             )
             for name in steps
         }
         return cls(
+            steps=MappingProxyType(steps),
             nodes=MappingProxyType(nodes),
             start=start,
             end=end,
             topological_order=order,
             reachable=frozenset(reachable),
         )
+
+
+def _first_definitions(flow: Flow) -> dict[str, Step]:
+    """Each step name's first definition, in source order (`FlowGraph.steps`)."""
+    steps: dict[str, Step] = {}
+    for step in flow.steps:
+        steps.setdefault(step.name, step)
+    return steps
 
 
 def _resolve_terminal(
@@ -220,24 +249,30 @@ def _split_nesting(
     outs: dict[str, tuple[str, ...]],
     ins: dict[str, tuple[str, ...]],
     reachable: set[str],
-) -> tuple[dict[str, tuple[str, ...]], dict[str, str]]:
-    """Each reachable step's open splits, taken from its first predecessor in topological
-    order (in a valid flow every predecessor agrees), and each split's matching join."""
+) -> tuple[dict[str, tuple[str, ...]], dict[str, Branch], dict[str, str]]:
+    """Each reachable step's open splits and its branch in each, taken from its first
+    predecessor in topological order (in a valid flow every predecessor agrees), and each
+    split's matching join."""
     rank = {name: i for i, name in enumerate(order)}
     parents: dict[str, tuple[str, ...]] = {}
+    branches: dict[str, Branch] = {}
     joins: dict[str, str] = {}
     for name in order:
         if name not in reachable:
             continue
         sources = [s for s in ins[name] if s in parents]
         if not sources:
-            parents[name] = ()
+            parents[name] = branches[name] = ()
         else:
             first = min(sources, key=rank.__getitem__)
             parents[name] = _stack_after(first, kinds[first], parents[first])
+            branch = branches[first]
+            if kinds[first] in SPLITTING_KINDS:
+                branch = (*branch, (first, name))
+            branches[name] = branch[:-1] if kinds[name] is NodeKind.JOIN else branch
         if kinds[name] is NodeKind.JOIN and parents[name]:
             joins.setdefault(parents[name][-1], name)
-    return parents, joins
+    return parents, branches, joins
 
 
 def _stack_after(name: str, kind: NodeKind, stack: tuple[str, ...]) -> tuple[str, ...]:

@@ -6,6 +6,13 @@ a frame for the branch it enters, a join pops the frame it closes), so comparing
 that arrive from each predecessor finds every imbalance Metaflow's per-path traversal finds,
 in time linear in the size of the flow (times the nesting depth). Findings are diagnostics of
 FLC117-FLC121; `flowc.compiler.validate.structure` exposes one rule per code.
+
+Why a walk of its own: the split nesting of a flow is a graph fact
+(`GraphNode.split_parents`, `GraphNode.branch`), but the graph takes each step's splits
+from its first predecessor, which is right only once the flow is known to be balanced. This
+pass compares what *every* predecessor hands a step, which is how an imbalance shows, and
+recovers after reporting one so the rest of the flow is still checked. On a balanced flow the
+two agree (tests/test_graph.py checks it on every example).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """What every rule reads: the flow, its graph facts, and a few facts derived once per check.
 
 Rules take one `RuleContext` and return diagnostics; the context computes shared facts lazily
-(the first definition of each step, whether the edges are complete) so no rule redoes them.
+(whether the edges are complete, the cycles, the split/join balance) so no rule redoes them.
 """
 
 from __future__ import annotations
@@ -36,13 +36,10 @@ class RuleContext:
     rejected: frozenset[str] = frozenset()
     unseen: frozenset[str] = frozenset()
 
-    @cached_property
+    @property
     def steps(self) -> Mapping[str, Step]:
         """Each step name's first definition (a duplicate is reported once, by FLC040)."""
-        steps: dict[str, Step] = {}
-        for step in self.flow.steps:
-            steps.setdefault(step.name, step)
-        return steps
+        return self.graph.steps
 
     @cached_property
     def terminal_names(self) -> frozenset[str]:
