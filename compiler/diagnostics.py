@@ -118,7 +118,7 @@ _CATALOG: tuple[tuple[str, str, Severity, str], ...] = (
     # --- FLC2xx: target capability (declared by each target) -------------------------------------
     ("FLC201", "unsupported-construct", E, "this target cannot express the construct; see the support matrix in README.md"),
     ("FLC202", "unsupported-decorator", W, "this target ignores the decorator; see the support matrix in README.md"),
-    ("FLC203", "value-needed", E, "this target needs the value at compile time: use a literal or a module-level constant"),
+    ("FLC203", "value-needed", E, "every target needs this value when the flow is compiled: write a literal or a module-level constant (NAME = 3 at the top of the file)"),
     # --- FLC3xx: limits ----------------------------------------------------------------------------
     ("FLC301", "name-too-long", E, "shorten the name"),
     ("FLC302", "split-too-wide", W, "a static split this wide is hard to schedule: use a foreach"),

@@ -1,6 +1,5 @@
 """What a task derives before its step runs: parameter values, class-level constants, the
-enclosing foreach levels (for `self.input`, `self.index`, `foreach_stack()`) and the
-`@environment` variables.
+enclosing foreach levels (for `self.input`, `self.index`, `foreach_stack()`).
 """
 
 from __future__ import annotations
@@ -9,10 +8,9 @@ from collections.abc import Iterable
 from types import FunctionType, MethodType
 from typing import Any
 
-from flowc.compiler.ir import Flow, Foreach, Step
+from flowc.compiler.ir import Flow, Foreach
 from flowc.compiler.ir.graph import FANOUT_KINDS, FlowGraph, NodeKind
 from flowc.runtime_shim.api import FlowSpec, Parameter
-from flowc.runtime_shim.decorators import recorded
 from flowc.runtime_shim.errors import InfraError
 from flowc.runtime_shim.lineage import RecordReader
 from flowc.runtime_shim.loader import LoadedCode
@@ -49,23 +47,6 @@ def class_constants(flow_class: type[Any]) -> dict[str, Any]:
 def task_parameters(raw: Iterable[str], code: LoadedCode) -> dict[str, Any]:
     """The start step's parameter values (attribute -> value); UsageError when invalid."""
     return resolve_parameters(code.flow, raw, runtime_defaults(code.flow_class))
-
-
-def environment_vars(step: Step | None, method: Any) -> dict[str, str]:
-    """`@environment(vars={...})` of a step: the IR's literal and the runtime's values."""
-    found: dict[str, str] = {}
-    if step is not None:
-        for deco in step.decorators:
-            if deco.name == "environment":
-                values = deco.literal("vars")
-                if isinstance(values, dict):
-                    found.update({str(k): str(v) for k, v in values.items()})
-    if method is not None:
-        for applied in recorded(method, "environment"):
-            values = applied.get("vars") or (applied.args[0] if applied.args else None)
-            if isinstance(values, dict):
-                found.update({str(k): str(v) for k, v in values.items()})
-    return found
 
 
 def enclosing_fanouts(graph: FlowGraph, step: str) -> list[str]:

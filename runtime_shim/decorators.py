@@ -1,9 +1,11 @@
 """Step and flow decorators of the authoring API: each records its arguments and returns the
 decorated function or class unchanged, so a flow's class body evaluates under plain Python.
 
-The compiler reads decorators statically; at run time the shim reads what was recorded here
-(`__flowc_decorators__`, innermost decorator last) for the few it honours inside a task
-(`@catch`, `@environment`).
+The compiler reads decorators statically, and a task reads their typed settings from the IR
+(`flowc.compiler.ir.decorators`), never from what is recorded here (`__flowc_decorators__`,
+innermost decorator last, kept for introspection). The names below are those of the one table
+(`flowc.compiler.ir.known_decorators.API_DECORATORS`), written out so that type checkers see
+them; a test keeps them equal.
 """
 
 from __future__ import annotations
@@ -96,9 +98,3 @@ schedule = recording_decorator("schedule")
 project = recording_decorator("project")
 trigger = recording_decorator("trigger")
 trigger_on_finish = recording_decorator("trigger_on_finish")
-
-STEP_DECORATORS = (
-    "retry", "catch", "timeout", "resources", "environment", "kubernetes", "batch", "secrets",
-    "parallel",
-)
-FLOW_DECORATORS = ("schedule", "project", "trigger", "trigger_on_finish")

@@ -14,22 +14,16 @@ import time
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flowc.compiler.ir import Step
 from flowc.compiler.ir.graph import FlowGraph, NodeKind
 from flowc.runtime_shim import persist, transitions
 from flowc.runtime_shim.api import FlowSpec
 from flowc.runtime_shim.caught import CaughtException
-from flowc.runtime_shim.context import (
-    class_constants,
-    environment_vars,
-    foreach_levels,
-    task_parameters,
-)
+from flowc.runtime_shim.context import class_constants, foreach_levels, task_parameters
 from flowc.runtime_shim.current import TaskContext, current
 from flowc.runtime_shim.datastore.base import DatastoreError
-from flowc.runtime_shim.decorators import recorded
 from flowc.runtime_shim.errors import InfraError, ShimError, UsageError, UserError
 from flowc.runtime_shim.identity import task_id
 from flowc.runtime_shim.inputs import Inputs
@@ -40,6 +34,9 @@ from flowc.runtime_shim.records import ArtifactRef, TaskRecord, TaskStore
 from flowc.runtime_shim.spec import StepBinding
 from flowc.runtime_shim.storage import DATASTORE_ENV, open_store_url
 from flowc.runtime_shim.tracebacks import user_traceback
+
+if TYPE_CHECKING:
+    from flowc.compiler.ir.decorators import StepSettings
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -106,12 +103,14 @@ def run_task(request: TaskRequest, logs: TaskLogs | None, tempdir: str) -> TaskR
     flow = read_ir(code_dir)
     graph = FlowGraph.build(flow)
     check_request(request, graph, flow.name)
+    settings = _settings(flow.step(request.step))
     store = TaskStore(datastore, flow.name)
     try:
         # @environment is set before the import, so module-level code sees it too
-        os.environ.update(environment_vars(flow.step(request.step), None))
+        if settings is not None:
+            os.environ.update(settings.environment.variables)
         code = load_code(code_dir, flow)
-        return _run(request, code, graph, store, logs, tempdir, started)
+        return _run(request, code, graph, store, logs, tempdir, started, settings)
     except BaseException:
         try:
             _upload_logs(store, request, logs)
@@ -121,7 +120,8 @@ def run_task(request: TaskRequest, logs: TaskLogs | None, tempdir: str) -> TaskR
 
 
 def _run(request: TaskRequest, code: LoadedCode, graph: FlowGraph, store: TaskStore,
-         logs: TaskLogs | None, tempdir: str, started: float) -> TaskRecord:
+         logs: TaskLogs | None, tempdir: str, started: float,
+         settings: StepSettings | None) -> TaskRecord:
     flow, step = code.flow, code.flow.step(request.step)
     node = graph[request.step]
     method = getattr(code.flow_class, request.step, None)
@@ -152,9 +152,8 @@ def _run(request: TaskRequest, code: LoadedCode, graph: FlowGraph, store: TaskSt
         task_id=request.task_id, retry_count=request.retry_count,
         parameter_names=tuple(sorted(p.attribute for p in flow.parameters)), tempdir=tempdir,
     ))
-    os.environ.update(environment_vars(step, method))
     args = (Inputs(parents, store),) if step.is_join else ()
-    caught = _call_step(step, method, instance, args, request.retry_count)
+    caught = _call_step(step, settings, method, instance, args, request.retry_count)
     outcome = transitions.resolve(step, binding.next_call, lambda n: binding.lookup(instance, n),
                                   caught=caught is not None)
     values = persist.task_values(instance, binding, caught)
@@ -179,19 +178,26 @@ def _run(request: TaskRequest, code: LoadedCode, graph: FlowGraph, store: TaskSt
     return record
 
 
+def _settings(step: Step) -> StepSettings | None:
+    """The step's typed settings (@retry, @catch, @environment), None when it has no
+    decorators: then the task does not load the settings' module at all."""
+    if not step.decorators:
+        return None
+    from flowc.compiler.ir.decorators import SettingsError, step_settings
+
+    try:
+        return step_settings(step)
+    except SettingsError as exc:
+        raise UsageError(f"the IR was not checked: {exc}") from exc
+
+
 def _print_user_traceback(exc: BaseException) -> None:
     """The traceback from the user's step method down (the shim's own frames left out)."""
     traceback.print_exception(type(exc), exc, user_traceback(exc))
 
 
-def _retries(method: Any) -> int:
-    """How many retries `@retry` allows (Metaflow's default for a bare @retry is 3)."""
-    times = [d.get("times", d.args[0] if d.args else 3) for d in recorded(method, "retry")]
-    return max((t for t in times if isinstance(t, int)), default=0)
-
-
-def _call_step(step: Step, method: Any, instance: FlowSpec, args: tuple[Any, ...],
-               retry_count: int) -> tuple[str, CaughtException] | None:
+def _call_step(step: Step, settings: StepSettings | None, method: Any, instance: FlowSpec,
+               args: tuple[Any, ...], retry_count: int) -> tuple[str, CaughtException] | None:
     """Run the step; None on success, (var, exception record) when `@catch` caught it.
 
     As in Metaflow, `@catch` sets its var to None on success and catches only on the last
@@ -199,8 +205,9 @@ def _call_step(step: Step, method: Any, instance: FlowSpec, args: tuple[Any, ...
     that fails because one of its artifacts could not be read (a corrupt blob, an
     unreachable datastore) is an infrastructure failure (exit 3), never caught.
     """
-    catches = recorded(method, "catch")
-    var = next((d.get("var") or (d.args[0] if d.args else None) for d in catches), None)
+    catch = settings.catch if settings is not None else None
+    retry = settings.retry if settings is not None else None
+    var = catch.var if catch is not None else None
     try:
         method(instance, *args)
     except KeyboardInterrupt as exc:  # the task is stopped, not failed: no @catch, no retry
@@ -212,15 +219,15 @@ def _call_step(step: Step, method: Any, instance: FlowSpec, args: tuple[Any, ...
             _print_user_traceback(exc)
             raise InfraError(f"step '{step.name}' could not read an artifact: "
                              f"{unreadable}") from exc
-        retries = _retries(method)
-        if not catches or retry_count < retries:
+        retries = retry.times if retry is not None else 0
+        if catch is None or retry_count < retries:
             _print_user_traceback(exc)
             detail = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
             later = f" (attempt {retry_count} of {retries}; @catch applies to the last)" if (
-                catches) else ""
+                catch is not None) else ""
             raise UserError(f"step '{step.name}' raised {type(exc).__name__}"
                             + (f": {detail}" if detail else "") + later) from exc
-        if catches[0].get("print_exception", True):
+        if catch.print_exception:
             _print_user_traceback(exc)
         record = CaughtException.from_exception(exc, step.name)
         print(f"@catch: step '{step.name}' raised {record}; "

@@ -14,14 +14,17 @@ import pytest
 from flowc.compiler import check_file
 from flowc.compiler.ir import PARAMETER_TYPES, Flow
 from flowc.compiler.ir.graph import NodeKind
+from flowc.compiler.ir.known_decorators import API_DECORATORS
+from flowc.compiler.ir.known_decorators import FLOW_DECORATORS as KNOWN_FLOW
+from flowc.compiler.ir.known_decorators import STEP_DECORATORS as KNOWN_STEP
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
 IDS = [path.stem for path in EXAMPLES]
 MAX_LINES = 80
-STEP_DECORATORS = {"retry", "catch", "timeout", "resources", "environment", "kubernetes",
-                   "batch", "secrets"}
-CLASS_DECORATORS = {"schedule", "project", "trigger", "trigger_on_finish"}
+# the authoring API's decorators, from the one table (@parallel is in tests/graphs only)
+STEP_DECORATORS = {d for d in API_DECORATORS if d in KNOWN_STEP} - {"parallel"}
+CLASS_DECORATORS = {d for d in API_DECORATORS if d in KNOWN_FLOW}
 
 
 def checked(path: Path) -> Flow:

@@ -64,6 +64,13 @@ def _with_step_decorators(*decorators: ir.Decorator) -> ir.Flow:
     ((deco("secrets", 3, sources=("a", "b")),), set()),
     ((deco("catch", 3, var="err", print_exception=False),), set()),
     ((deco("timeout", 3, minutes=1.5),), {"FLC030"}),
+    ((deco("timeout", 3),), {"FLC030"}),  # no duration: Metaflow refuses it
+    ((deco("timeout", 3, seconds=0, hours=0),), {"FLC030"}),
+    ((deco("timeout", 3, seconds=0, minutes=2),), set()),
+    ((deco("kubernetes", 3, node_selector="a=b,c=d"),), set()),
+    ((deco("kubernetes", 3, node_selector="linux"),), {"FLC030"}),
+    ((deco("secrets", 3, sources=({"id": "k", "type": "aws-secrets-manager"},)),), set()),
+    ((deco("secrets", 3, sources=({"type": "aws-secrets-manager"},)),), {"FLC030"}),
     ((deco("schedule", 3, cron="* * * * *"),), {"FLC030"}),
     ((deco("retry", 3), deco("retry", 4)), {"FLC031"}),
     ((deco("card", 3, known=False), deco("card", 4, known=False)), set()),
@@ -76,11 +83,15 @@ def test_step_decorator_rules(decorators: tuple[ir.Decorator, ...], expected: se
     assert codes(_with_step_decorators(*decorators)) == expected
 
 
-def test_non_literal_decorator_value_is_left_to_targets() -> None:
+@pytest.mark.parametrize(("name", "keyword", "expected"), [
+    ("resources", "memory", {"FLC203"}),  # a typed setting: every target needs the value
+    ("card", "type", set()),  # known, but no target reads it: kept as written
+])
+def test_non_literal_decorator_value(name: str, keyword: str, expected: set[str]) -> None:
     value = ir.Value(source="MEMORY * 2", is_literal=False, span=span(3))
-    retry = ir.Decorator(name="resources", known=True, span=span(3),
-                         arguments=(ir.Argument(keyword="memory", value=value),))
-    assert codes(_with_step_decorators(retry)) == set()
+    decorator = ir.Decorator(name=name, known=True, span=span(3),
+                             arguments=(ir.Argument(keyword=keyword, value=value),))
+    assert codes(_with_step_decorators(decorator)) == expected
 
 
 @pytest.mark.parametrize(("decorators", "expected"), [
@@ -89,6 +100,14 @@ def test_non_literal_decorator_value_is_left_to_targets() -> None:
     ((deco("project", 1),), {"FLC030"}),
     ((deco("project", 1, name="p"),), set()),
     ((deco("trigger", 1, event="data_ready"),), set()),
+    ((deco("trigger", 1, event={"name": "e", "parameters": {"p": "f"}}),), set()),
+    ((deco("trigger", 1, events=({"name": "e", "parameters": ("p", ("q", "f"))},)),), set()),
+    ((deco("trigger", 1, event={"name": "e", "params": {}}),), {"FLC030"}),
+    ((deco("trigger", 1, event={"parameters": {}}),), {"FLC030"}),
+    ((deco("trigger", 1),), {"FLC030"}),  # neither event= nor events=
+    ((deco("trigger", 1, event="a", events=("b",)),), {"FLC030"}),
+    ((deco("trigger_on_finish", 1, flow={"name": "A", "project": "p"}),), set()),
+    ((deco("trigger_on_finish", 1, options={}),), {"FLC030"}),
     ((deco("trigger_on_finish", 1, flows=("A", "B")),), set()),
     ((deco("retry", 1, times=1),), {"FLC030"}),
     ((deco("project", 1, name="p"), deco("project", 2, name="q")), {"FLC031"}),

@@ -15,13 +15,8 @@ from flowc.compiler.diagnostics import Diagnostic, rule
 from flowc.compiler.frontend.imports import ImportTable
 from flowc.compiler.frontend.literals import Evaluator
 from flowc.compiler.ir import Argument, Decorator, Value
+from flowc.compiler.ir.known_decorators import KNOWN_DECORATORS
 
-STEP_DECORATORS: Final = frozenset({
-    "retry", "catch", "timeout", "resources", "environment", "kubernetes", "batch",
-    "secrets", "parallel", "card", "conda", "pypi",
-})
-FLOW_DECORATORS: Final = frozenset({"schedule", "project", "trigger", "trigger_on_finish"})
-KNOWN_DECORATORS: Final = STEP_DECORATORS | FLOW_DECORATORS
 STEP_MARKS: Final = ("start", "end")
 
 

@@ -14,15 +14,14 @@ import ast
 from types import MappingProxyType
 from typing import Final, NamedTuple
 
+from flowc.compiler.ir.known_decorators import KNOWN_DECORATORS
+
 API_MODULES: Final = frozenset({"flowc", "metaflow"})
 
 # Names a star import of an API module brings in (the ones flowc's frontend cares about).
 STAR_NAMES: Final = frozenset({
     "FlowSpec", "Parameter", "JSONType", "IncludeFile", "Config", "step",
-    "retry", "catch", "timeout", "resources", "environment", "kubernetes", "batch",
-    "secrets", "parallel", "card", "conda", "pypi",
-    "schedule", "project", "trigger", "trigger_on_finish",
-})
+}) | KNOWN_DECORATORS
 
 
 def is_api_module(dotted: str) -> bool:

@@ -1,6 +1,7 @@
-"""Decorator rules for known decorators: keywords and literal values (FLC030), each decorator
-at most once per step or class (FLC031). Non-literal values are left to the targets (FLC203);
-unknown decorators are opaque and never checked here."""
+"""Decorator rules for known decorators, against the one table
+(`flowc.compiler.ir.known_decorators`): keywords and literal values (FLC030), each decorator
+at most once per step or class (FLC031), and a static value for every argument that becomes a
+typed setting (FLC203). Unknown decorators are opaque and never checked here."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from collections.abc import Iterator
 
 from flowc.compiler.diagnostics import Diagnostic, rule
 from flowc.compiler.ir import Decorator, Foreach, Parallel, Switch
+from flowc.compiler.ir.known_decorators import DECORATOR_SPECS
 from flowc.compiler.validate.context import RuleContext, did_you_mean
-from flowc.compiler.validate.decorator_specs import DECORATOR_SPECS
 
 
 def _owned(ctx: RuleContext) -> Iterator[tuple[str, bool, tuple[Decorator, ...]]]:
@@ -43,7 +44,14 @@ def _argument_problems(owner: str, on_class: bool, deco: Decorator) -> Iterator[
                 value.span, f"@{deco.name} has no argument '{keyword}' (it accepts: {accepted})",
                 help=did_you_mean(keyword, spec.keywords))
             continue
-        if not value.is_literal or value.value is None:
+        if not value.is_literal:
+            if spec.typed:
+                yield rule("FLC203").at(
+                    value.span, f"@{deco.name}({keyword}=...) on {owner} must be known when "
+                    f"the flow is compiled, but {value.source} is not a literal or a "
+                    "module-level constant")
+            continue
+        if value.value is None:
             continue
         problem = check(value.value)
         if problem is not None:
@@ -52,6 +60,29 @@ def _argument_problems(owner: str, on_class: bool, deco: Decorator) -> Iterator[
     for keyword in spec.required:
         if keyword not in seen:
             yield rule("FLC030").at(deco.span, f"@{deco.name} on {owner} needs {keyword}=...")
+    yield from _combination_problems(owner, deco)
+
+
+# Decorators whose keywords must be given one of two ways (Metaflow refuses both and neither).
+_ONE_OF = {"trigger": ("event", "events"), "trigger_on_finish": ("flow", "flows")}
+
+
+def _combination_problems(owner: str, deco: Decorator) -> Iterator[Diagnostic]:
+    """What Metaflow refuses about a decorator as a whole: a @timeout of no duration, a
+    @trigger with both or neither of event= and events=."""
+    if deco.name == "timeout":
+        values = [deco.argument(k) for k in ("seconds", "minutes", "hours")]
+        given = [v for v in values if v is not None and not (v.is_literal and v.value is None)]
+        if all(v.is_literal for v in given) and not any(v.value for v in given):
+            yield rule("FLC030").at(deco.span, f"@timeout on {owner} needs a duration: "
+                                    "seconds=, minutes= or hours= above zero")
+    if deco.name in _ONE_OF:
+        one, many = _ONE_OF[deco.name]
+        written = [k for k in (one, many) if (v := deco.argument(k)) is not None
+                   and not (v.is_literal and v.value in (None, ()))]
+        if len(written) != 1:
+            yield rule("FLC030").at(deco.span, f"@{deco.name} on {owner} needs exactly one of "
+                                    f"{one}= and {many}=" + (", not both" if written else ""))
 
 
 def check_decorator_arguments(ctx: RuleContext) -> Iterator[Diagnostic]:

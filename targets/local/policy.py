@@ -1,7 +1,7 @@
-"""Per-step execution policy read from the IR (@retry, @timeout) and failure messages.
+"""Per-step execution policy from the typed settings (@retry, @timeout) and failure messages.
 
-@catch needs nothing here: the shim handles it and exits 0. Defaults follow Metaflow:
-`@retry` alone means 3 retries, 2 minutes apart.
+@catch needs nothing here: the shim handles it and exits 0. Defaults (a bare `@retry` means
+3 retries, 2 minutes apart) are the settings' own, Metaflow's (flowc.compiler.ir.decorators).
 """
 
 from __future__ import annotations
@@ -10,10 +10,9 @@ import signal
 from dataclasses import dataclass
 from pathlib import Path
 
-from flowc.compiler.ir import Flow, JsonValue
+from flowc.compiler.ir import Flow
+from flowc.compiler.ir.decorators import step_settings
 
-RETRY_TIMES = 3
-RETRY_MINUTES = 2.0
 TAIL_BYTES = 8192
 OUTPUT_BYTES = 64 << 10  # at most this much of a task's output is echoed by the runner
 OUTPUT_LINES = 100
@@ -27,30 +26,16 @@ class StepPolicy:
     timeout: float | None = None  # seconds
 
 
-def _number(value: JsonValue, default: float) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return default
-    return float(value)
-
-
 def policies(flow: Flow) -> dict[str, StepPolicy]:
-    """Each step's policy from its decorators."""
+    """Each step's policy from its typed settings (the flow is checked: every value is known)."""
     result: dict[str, StepPolicy] = {}
     for step in flow.steps:
-        retries, delay, timeout = 0, 0.0, None
-        retry = step.decorator("retry")
-        if retry is not None:
-            retries = int(_number(retry.literal("times", RETRY_TIMES), RETRY_TIMES))
-            delay = 60.0 * _number(retry.literal("minutes_between_retries", RETRY_MINUTES),
-                                   RETRY_MINUTES)
-        deco = step.decorator("timeout")
-        if deco is not None:
-            total = (_number(deco.literal("seconds", 0), 0)
-                     + 60 * _number(deco.literal("minutes", 0), 0)
-                     + 3600 * _number(deco.literal("hours", 0), 0))
-            timeout = total or None
-        result[step.name] = StepPolicy(retries=max(retries, 0), retry_delay=max(delay, 0.0),
-                                       timeout=timeout)
+        settings = step_settings(step)
+        retry, timeout = settings.retry, settings.timeout
+        result[step.name] = StepPolicy(
+            retries=retry.times if retry is not None else 0,
+            retry_delay=float(retry.delay_s) if retry is not None else 0.0,
+            timeout=float(timeout.seconds) if timeout is not None else None)
     return result
 
 
