@@ -60,7 +60,7 @@ def outputs_in_process() -> str:
 
 
 def outputs_in_subprocess(hash_seed: str, cwd: Path) -> str:
-    env = {**os.environ, "PYTHONHASHSEED": hash_seed, "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "PYTHONHASHSEED": hash_seed}
     done = subprocess.run([sys.executable, "-c", OUTPUTS_SCRIPT, str(ROOT)], cwd=cwd, env=env,
                           capture_output=True, text=True, check=True)
     return done.stdout
@@ -96,7 +96,7 @@ def test_diagnostics_are_deterministic(tmp_path: Path) -> None:
         "    @step\n    def end(self):\n        pass\n"
     )
     script = (
-        "import sys\nfrom pathlib import Path\nfrom compiler import check_file\n"
+        "import sys\nfrom pathlib import Path\nfrom flowc.compiler import check_file\n"
         "from flowc.compiler.render import OutputFormat, render\n"
         "r = check_file(Path(sys.argv[1]), root=Path(sys.argv[1]).parent)\n"
         "print(render(r.diagnostics, OutputFormat.JSON))\n"
@@ -104,7 +104,7 @@ def test_diagnostics_are_deterministic(tmp_path: Path) -> None:
     runs = {
         seed: subprocess.run(
             [sys.executable, "-c", script, str(broken)], capture_output=True, text=True,
-            check=True, env={**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(ROOT)},
+            check=True, env={**os.environ, "PYTHONHASHSEED": seed},
         ).stdout
         for seed in ("1", "2", "3")
     }
