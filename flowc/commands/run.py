@@ -71,7 +71,6 @@ def validate_params(checked: CheckedFlow, raw: tuple[str, ...]) -> tuple[tuple[s
 def execute(checked: CheckedFlow, packaged: CheckedFlow, flow_dir: Path | None,
             datastore: Datastore, code_package: str | None = None, **kwargs: Any) -> None:
     """Store the code package (unless given), run, print the summary, exit 1 on failure."""
-    from flowc.commands.package import store_package
     from flowc.compiler.ir import dumps
     from flowc.compiler.render import concise
     from flowc.runtime_shim.datastore import DatastoreError
@@ -79,6 +78,7 @@ def execute(checked: CheckedFlow, packaged: CheckedFlow, flow_dir: Path | None,
     from flowc.runtime_shim.runs import new_run_id
     from flowc.targets.local.progress import Progress
     from flowc.targets.local.target import LocalTarget
+    from flowc.targets.package import PackageError, upload_package
 
     problems = LocalTarget.unsupported(checked)
     if problems:
@@ -92,8 +92,8 @@ def execute(checked: CheckedFlow, packaged: CheckedFlow, flow_dir: Path | None,
             fail(f"run {checked.flow.name}/{run_id} already exists in {datastore.url}")
         if package is None:
             assert flow_dir is not None
-            package = store_package(datastore, flow_dir, dumps(packaged.flow))
-    except DatastoreError as exc:
+            package = upload_package(datastore, flow_dir, dumps(packaged.flow)).digest
+    except (DatastoreError, PackageError) as exc:
         fail(str(exc))
     tty = sys.stdout.isatty()
     progress = Progress(lambda text, nl: click.echo(text, nl=nl), checked.graph.topological_order,
