@@ -91,10 +91,10 @@ def run(argv: list[str], **kwargs: object) -> None:
 
 def bench_noop(work: Path, count: int) -> list[Row]:
     from flowc.compiler.ir import dumps
-    from flowc.runtime_shim.codepkg import store_code_package
     from flowc.runtime_shim.datastore import open_datastore
     from flowc.targets.base import shim_command
     from flowc.targets.local.launch import ForkServerLauncher
+    from flowc.targets.package import upload_package
 
     from flowc import compiler
 
@@ -105,7 +105,7 @@ def bench_noop(work: Path, count: int) -> list[Row]:
     assert checked is not None
     store_dir = work / "noop-ds"
     datastore = open_datastore(str(store_dir), create=True)
-    package = store_code_package(datastore, flow_dir, dumps(checked.flow))
+    package = upload_package(datastore, flow_dir, dumps(checked.flow)).digest
 
     def argv(i: int) -> tuple[str, ...]:
         return shim_command(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from flowc.commands import check, compile, inspect, run
+from flowc.commands import check, compile, config, inspect, run
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -17,5 +17,6 @@ def main() -> None:
     """flowc: compile Metaflow-style flows to Argo, Step Functions and Airflow, or run them."""
 
 
-for command in (*check.COMMANDS, *inspect.COMMANDS, *compile.COMMANDS, *run.COMMANDS):
+for command in (*check.COMMANDS, *inspect.COMMANDS, *compile.COMMANDS, *run.COMMANDS,
+                *config.COMMANDS):
     main.add_command(command)

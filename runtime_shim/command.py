@@ -25,16 +25,12 @@ PROG = "python -m flowc.runtime_shim"
 
 
 def _index_path(text: str) -> tuple[int, ...]:
-    if not text.strip():
-        return ()
+    from flowc.runtime_shim.contracts.index_path import InvalidIndexPath, parse_index_path
+
     try:
-        path = tuple(int(part) for part in text.split(","))
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not a comma-separated list of indices (e.g. 0,2)") from None
-    if any(index < 0 for index in path):
-        raise argparse.ArgumentTypeError(f"{text!r}: indices must be >= 0")
-    return path
+        return parse_index_path(text)
+    except InvalidIndexPath as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _count(text: str) -> int:
@@ -61,7 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     code.add_argument("--code-package", metavar="DIGEST", help="code package blob in the datastore")
     code.add_argument("--code-dir", metavar="DIR", help="directory with the flow and ir.json")
     step.add_argument("--index-path", type=_index_path, default=(), metavar="I,J",
-                      help="foreach indices, outermost first (omit outside a foreach)")
+                      help="foreach indices, outermost first, e.g. 0,2 or ,0,2 (one leading "
+                           "comma allowed; omit or empty outside a foreach)")
     step.add_argument("--iteration", type=_count, default=0, metavar="N",
                       help="loop iteration of a step that loops to itself (default 0)")
     step.add_argument("--retry-count", type=_count, default=0, metavar="N",

@@ -30,6 +30,7 @@ from flowc.runtime_shim.inputs import Inputs
 from flowc.runtime_shim.lineage import RecordReader, parent_records
 from flowc.runtime_shim.loader import LoadedCode, code_dir_from_package, load_code, read_ir
 from flowc.runtime_shim.logs import TaskLogs
+from flowc.runtime_shim.outputs import write_outputs_key
 from flowc.runtime_shim.records import ArtifactRef, TaskRecord, TaskStore
 from flowc.runtime_shim.spec import StepBinding
 from flowc.runtime_shim.storage import DATASTORE_ENV, open_store_url
@@ -175,6 +176,10 @@ def _run(request: TaskRequest, code: LoadedCode, graph: FlowGraph, store: TaskSt
         store.write_record(record)
     except Exception as exc:
         raise InfraError(f"cannot write the task record: {exc}") from exc
+    try:  # after the record: outputs that exist always describe a finished task
+        write_outputs_key(store.datastore, record)
+    except Exception as exc:
+        raise InfraError(f"cannot write the task's outputs: {exc}") from exc
     return record
 
 

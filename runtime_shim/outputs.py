@@ -1,8 +1,9 @@
-"""Outputs for the orchestrator: a pure function of the task record, written where it reads.
+"""Writing a task's orchestrator outputs everywhere an orchestrator reads them.
 
-`{"task_id", "foreach_cardinality", "foreach_indices", "switch_choice"}` (docs/task-contract.md):
-the shim prints it as its one stdout line (Step Functions), writes one file per key into
-`--outputs-dir` (Argo output parameters) and the whole JSON to `--xcom-file` (Airflow).
+The outputs themselves are defined once, in `flowc.runtime_shim.contracts.outputs`. The shim
+stores them in the datastore at `outputs_key(...)` (right after the record: Step Functions),
+writes one file per key into `--outputs-dir` (Argo output parameters) and the whole JSON to
+`--xcom-file` (Airflow), and prints them as its one stdout line.
 """
 
 from __future__ import annotations
@@ -10,27 +11,33 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flowc.runtime_shim.records import TaskRecord
+from flowc.runtime_shim.contracts.outputs import OrchestratorOutputs, outputs_key
 
-OUTPUT_KEYS = ("task_id", "foreach_cardinality", "foreach_indices", "switch_choice")
+if TYPE_CHECKING:
+    from flowc.runtime_shim.datastore.base import Datastore
+    from flowc.runtime_shim.records import TaskRecord
 
 
 def orchestrator_outputs(record: TaskRecord) -> dict[str, Any]:
-    """The outputs of a finished task, keys in `OUTPUT_KEYS` order."""
-    cardinality = record.foreach_cardinality or 0
-    return {
-        "task_id": record.task_id,
-        "foreach_cardinality": cardinality,
-        "foreach_indices": list(range(cardinality)),
-        "switch_choice": record.switch_choice or "",
-    }
+    """The outputs of a finished task, keys in the contract's `OUTPUT_KEYS` order."""
+    return OrchestratorOutputs.from_record(record).to_data()
 
 
 def outputs_line(outputs: dict[str, Any]) -> str:
     """The outputs JSON on one line (no trailing newline)."""
-    return json.dumps(outputs, ensure_ascii=False)
+    return OrchestratorOutputs.from_data(outputs).to_line()
+
+
+def write_outputs_key(datastore: Datastore, record: TaskRecord) -> str:
+    """Store the record's outputs JSON at its `outputs_key` (atomically); return the key.
+
+    Written after the record, so outputs that exist always describe a finished task."""
+    key = outputs_key(record.flow, record.run_id, record.step, record.task_id)
+    line = OrchestratorOutputs.from_record(record).to_line()
+    datastore.put_bytes(key, (line + "\n").encode())
+    return key
 
 
 def _file_text(value: Any) -> str:
@@ -59,7 +66,7 @@ def write_xcom_file(outputs: dict[str, Any], path: str | os.PathLike[str]) -> No
 
 def emit(outputs: dict[str, Any], *, outputs_dir: str | None, xcom_file: str | None,
          stdout_fd: int) -> None:
-    """Write the outputs everywhere requested, then the one stdout line."""
+    """Write the outputs to the files requested, then the one stdout line."""
     if outputs_dir is not None:
         write_outputs_dir(outputs, outputs_dir)
     if xcom_file is not None:

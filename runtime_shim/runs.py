@@ -1,4 +1,4 @@
-"""Runs in a datastore: sortable unique run ids, the runner's `run.json`, and listings.
+"""Runs in a datastore: the runner's `run.json` and listings (run ids: `contracts.run_id`).
 
 `run.json` (written by the runner through `TaskStore.write_run`) says when the run started
 and ended, its status (`running`, `ok`, `failed`), its parameters, the runner process
@@ -10,22 +10,13 @@ without the file (another target wrote them) are described from their task recor
 from __future__ import annotations
 
 import dataclasses
-import secrets
-import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
+from flowc.runtime_shim.contracts.run_id import new_run_id as new_run_id  # re-exported
 from flowc.runtime_shim.datastore.base import Datastore, NotFound
 from flowc.runtime_shim.owner import owner_gone
 from flowc.runtime_shim.records import TaskRecord, TaskStore
-
-
-def new_run_id(now: float | None = None) -> str:
-    """`20261122T013859.123Z-a1b2c3`: UTC time to the millisecond, then a random suffix, so
-    ids sort by start time and never collide."""
-    moment = datetime.fromtimestamp(time.time() if now is None else now, UTC)
-    return f"{moment:%Y%m%dT%H%M%S}.{moment.microsecond // 1000:03d}Z-{secrets.token_hex(3)}"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

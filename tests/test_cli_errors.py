@@ -375,7 +375,7 @@ def test_run_bad_max_workers(workers: str, files: Path, cwd: Path) -> None:
                 "'--max-workers'", workers)
 
 
-@pytest.mark.parametrize("run_id", ["a/b", "..", "", ".", "has space"])
+@pytest.mark.parametrize("run_id", ["a/b", "..", "", ".", "has space", "Upper", "a.b", "x" * 31])
 def test_run_bad_run_id(run_id: str, files: Path, cwd: Path, tmp_path: Path) -> None:
     ds = tmp_path / "ds"
     ds.mkdir()

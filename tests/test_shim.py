@@ -100,7 +100,7 @@ def test_foreach_flow_task_by_task(tmp_path: Path) -> None:
         ("join", {}, 3, "ShimForeachFlow/r1/start/t has no record"),
         ("nope", {}, 2, "unknown step 'nope'"),
         ("body", {}, 2, "--index-path needs 1"),
-        ("start", {"extra": ("--index-path", "a,b")}, 2, "not a comma-separated list"),
+        ("start", {"extra": ("--index-path", "a,b")}, 2, "is not an index path"),
         ("start", {"extra": ("--iteration", "2")}, 2, "--iteration is only for"),
         ("start", {"params": ("nope=1",)}, 2, "unknown parameter 'nope'"),
         ("start", {"params": ("scale=abc",)}, 2, "parameter 'scale': 'abc' is not a valid int"),

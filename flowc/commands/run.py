@@ -71,14 +71,14 @@ def validate_params(checked: CheckedFlow, raw: tuple[str, ...]) -> tuple[tuple[s
 def execute(checked: CheckedFlow, packaged: CheckedFlow, flow_dir: Path | None,
             datastore: Datastore, code_package: str | None = None, **kwargs: Any) -> None:
     """Store the code package (unless given), run, print the summary, exit 1 on failure."""
-    from flowc.commands.package import store_package
     from flowc.compiler.ir import dumps
     from flowc.compiler.render import concise
+    from flowc.runtime_shim.contracts.run_id import new_run_id
     from flowc.runtime_shim.datastore import DatastoreError
     from flowc.runtime_shim.records import TaskStore
-    from flowc.runtime_shim.runs import new_run_id
     from flowc.targets.local.progress import Progress
     from flowc.targets.local.target import LocalTarget
+    from flowc.targets.package import PackageError, upload_package
 
     problems = LocalTarget.unsupported(checked)
     for problem in problems:
@@ -92,8 +92,8 @@ def execute(checked: CheckedFlow, packaged: CheckedFlow, flow_dir: Path | None,
             fail(f"run {checked.flow.name}/{run_id} already exists in {datastore.url}")
         if package is None:
             assert flow_dir is not None
-            package = store_package(datastore, flow_dir, dumps(packaged.flow))
-    except DatastoreError as exc:
+            package = upload_package(datastore, flow_dir, dumps(packaged.flow)).digest
+    except (DatastoreError, PackageError) as exc:
         fail(str(exc))
     tty = sys.stdout.isatty()
     progress = Progress(lambda text, nl: click.echo(text, nl=nl), checked.graph.topological_order,
@@ -126,17 +126,18 @@ def _interrupt(signum: int, frame: object) -> None:
               help="Tasks running at once (default: the number of CPUs).")
 @click.option("--datastore", default=None, metavar="DIR|s3://BUCKET/PREFIX",
               help="Where runs are stored (default: $FLOWC_DATASTORE, else ./.flowc/).")
-@click.option("--run-id", default=None, help="Use this run id instead of a generated one.")
+@click.option("--run-id", default=None,
+              help="Use this run id instead of a generated one ([a-z0-9-], at most 30).")
 @user_errors
 def run_command(file: Path, flow_name: str | None, params: tuple[str, ...],
                 max_workers: int | None, datastore: str | None, run_id: str | None) -> None:
     """Run FILE's flow locally: every task is its own runtime-shim process."""
-    from flowc.runtime_shim.identity import InvalidTaskId, check_name
+    from flowc.runtime_shim.contracts.run_id import InvalidRunId, check_run_id
 
     if run_id is not None:
         try:
-            check_name("run id", run_id)
-        except InvalidTaskId as exc:
+            check_run_id(run_id)
+        except InvalidRunId as exc:
             fail(str(exc))
     checked, packaged = compile_flow(file, flow_name)
     values = validate_params(checked, params)

@@ -5,22 +5,24 @@ The unit is a task `(step, index path, iteration)`, never a whole step: a foreac
 successor starts as soon as that child finishes, and a join waits only for the tasks that
 feed it (all children of *its* foreach task, or one arrival per branch of a static split).
 How many children a foreach task has and which case a switch took come from the finished
-task's outputs JSON (docs/task-contract.md), exactly as an orchestrator would read them.
+task's outputs JSON (`flowc.runtime_shim.contracts.outputs`), exactly as an orchestrator
+would read them.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from typing import Any, Literal, assert_never
+from typing import Literal, assert_never
 
 from flowc.compiler.ir import Flow, Foreach, Linear, Parallel, Split, Switch
 from flowc.compiler.ir.graph import FANOUT_KINDS, FlowGraph, NodeKind
+from flowc.runtime_shim.contracts.outputs import OrchestratorOutputs, OutputsError
 from flowc.runtime_shim.identity import task_id
 
-
-class PlanError(Exception):
-    """A task's outputs do not fit the flow (an unknown switch choice, malformed JSON)."""
+# A task's outputs do not fit the flow (an unknown switch choice) or cannot be read.
+PlanError = OutputsError
+# The outputs JSON of a finished task, as every orchestrator reads it (one definition).
+Outputs = OrchestratorOutputs
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -42,39 +44,6 @@ class TaskKey:
         if self.iteration:
             text += f"@{self.iteration}"
         return text
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Outputs:
-    """The outputs JSON of a finished task (what every orchestrator reads)."""
-
-    task_id: str = ""
-    foreach_cardinality: int = 0
-    foreach_indices: tuple[int, ...] = ()
-    switch_choice: str = ""
-
-    @classmethod
-    def parse(cls, text: str) -> Outputs:
-        """Parse the shim's stdout: its last non-empty line is the outputs JSON."""
-        lines = [line for line in text.splitlines() if line.strip()]
-        if not lines:
-            raise PlanError("the task printed no outputs JSON on stdout")
-        try:
-            return cls.from_data(json.loads(lines[-1]))
-        except (ValueError, TypeError, AttributeError) as exc:
-            raise PlanError(f"malformed outputs JSON {lines[-1][:200]!r}: {exc}") from exc
-
-    @classmethod
-    def from_data(cls, data: dict[str, Any]) -> Outputs:
-        """From the outputs dict (`flowc.runtime_shim.outputs.orchestrator_outputs`)."""
-        indices = tuple(int(i) for i in data.get("foreach_indices") or ())
-        cardinality = int(data.get("foreach_cardinality") or len(indices))
-        return cls(
-            task_id=str(data.get("task_id", "")),
-            foreach_cardinality=cardinality,
-            foreach_indices=indices or tuple(range(cardinality)),
-            switch_choice=str(data.get("switch_choice") or ""),
-        )
 
 
 class Planner:
