@@ -167,6 +167,7 @@ def _run(request: TaskRequest, code: LoadedCode, graph: FlowGraph, store: TaskSt
         index_path=request.index_path, iteration=request.iteration,
         attempt=request.retry_count, status="caught" if caught else "ok", artifacts=artifacts,
         foreach_cardinality=outcome.foreach_cardinality, switch_choice=outcome.switch_choice,
+        switch_target=outcome.switch_target,
         parents=tuple(f"{p.step}/{p.task_id}" for p in parents),
         started_at=started, finished_at=time.time(),
         logs=persist.log_keys(store, request.run_id, request.step, request.task_id,

@@ -58,6 +58,7 @@ class TaskRecord:
     artifacts: Mapping[str, ArtifactRef] = field(default_factory=dict)
     foreach_cardinality: int | None = None
     switch_choice: str | None = None
+    switch_target: str | None = None  # the step the choice leads to (an identifier)
     parents: tuple[str, ...] = ()
     started_at: float = 0.0
     finished_at: float = 0.0
@@ -101,6 +102,7 @@ class TaskRecord:
             "artifacts": {name: ref.to_json() for name, ref in sorted(self.artifacts.items())},
             "foreach_cardinality": self.foreach_cardinality,
             "switch_choice": self.switch_choice,
+            "switch_target": self.switch_target,
             "parents": list(self.parents),
             "started_at": self.started_at,
             "finished_at": self.finished_at,
@@ -129,6 +131,7 @@ class TaskRecord:
                 artifacts={k: ArtifactRef.from_json(v) for k, v in data["artifacts"].items()},
                 foreach_cardinality=data["foreach_cardinality"],
                 switch_choice=data["switch_choice"],
+                switch_target=data.get("switch_target"),
                 parents=tuple(data["parents"]),
                 started_at=float(data["started_at"]),
                 finished_at=float(data["finished_at"]),

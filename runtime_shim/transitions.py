@@ -30,6 +30,7 @@ class Outcome:
 
     foreach_cardinality: int | None = None
     switch_choice: str | None = None
+    switch_target: str | None = None
 
 
 def expected_call(transition: Transition) -> NextCall:
@@ -85,7 +86,10 @@ def resolve(step: Step, call: NextCall | None, lookup: Lookup, *, caught: bool) 
             return Outcome(foreach_cardinality=_cardinality(step.name, transition.items, lookup,
                                                             caught=caught))
         case Switch():
-            return Outcome(switch_choice=_choice(step.name, transition, lookup, caught=caught))
+            choice = _choice(step.name, transition, lookup, caught=caught)
+            target = next((case.target for case in transition.cases if case.value == choice),
+                          None)
+            return Outcome(switch_choice=choice, switch_target=target)
         case Parallel():
             width = call.num_parallel if call is not None and not caught else None
             width = width if width is not None else expected.num_parallel

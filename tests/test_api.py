@@ -218,12 +218,12 @@ def test_orchestrator_outputs_are_a_function_of_the_record() -> None:
                         foreach_cardinality=3)
     assert orchestrator_outputs(fanout) == {
         "task_id": "t.1", "foreach_cardinality": 3, "foreach_indices": [0, 1, 2],
-        "switch_choice": ""}
+        "switch_choice": "", "switch_target": ""}
     switch = TaskRecord(flow="F", run_id="r", step="s", task_id="t@2", iteration=2,
-                        switch_choice="again")
+                        switch_choice="again", switch_target="s")
     assert orchestrator_outputs(switch) == {
         "task_id": "t@2", "foreach_cardinality": 0, "foreach_indices": [],
-        "switch_choice": "again"}
+        "switch_choice": "again", "switch_target": "s"}
 
 
 def test_inputs_by_step_name_even_for_names_like_count() -> None:

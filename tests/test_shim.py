@@ -40,7 +40,8 @@ def test_foreach_flow_task_by_task(tmp_path: Path) -> None:
     start = run_shim("start", datastore=ds, code_dir=code_dir, params=("scale=3",))
     assert start.code == 0, start.stderr
     assert start.outputs == {"task_id": "t", "foreach_cardinality": 3,
-                             "foreach_indices": [0, 1, 2], "switch_choice": ""}
+                             "foreach_indices": [0, 1, 2], "switch_choice": "",
+                             "switch_target": ""}
     assert start.last_error_line == "flowc: ShimForeachFlow/r1/start/t ok"
     for text in ("start says hello", "start warns", "from a child process", "raw fd write"):
         assert text in start.stderr  # echoed from the task's logs
@@ -307,6 +308,8 @@ def test_flow_instantiated_at_module_level(tmp_path: Path) -> None:
     result = run_shim("start", datastore=ds, code_dir=code_dir)
     assert result.code == 0, result.stderr
     assert result.outputs["switch_choice"] == "high"
+    # the step the case leads to, which orchestrators match on (never the user's key)
+    assert result.outputs["switch_target"] == "high"
 
 
 def test_logs_do_not_wait_for_a_process_that_outlives_the_task(tmp_path: Path) -> None:

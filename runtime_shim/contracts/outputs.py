@@ -1,7 +1,7 @@
 """The orchestrator outputs of a task: one definition, read and written by every target.
 
-`{"task_id", "foreach_cardinality", "foreach_indices", "switch_choice"}` is a pure function of
-the task record. The shim prints it on stdout, writes it where Argo and Airflow read it, and
+`{"task_id", "foreach_cardinality", "foreach_indices", "switch_choice", "switch_target"}` is
+a pure function of the task record. The shim prints it on stdout, writes it where Argo and Airflow read it, and
 stores it at `outputs_key(...)` in the datastore, next to the record, for orchestrators (Step
 Functions' `.sync` integrations) that never see a container's stdout.
 """
@@ -18,7 +18,8 @@ from flowc.runtime_shim.identity import check_name, parse_task_id
 if TYPE_CHECKING:
     from flowc.runtime_shim.records import TaskRecord
 
-OUTPUT_KEYS = ("task_id", "foreach_cardinality", "foreach_indices", "switch_choice")
+OUTPUT_KEYS = (
+    "task_id", "foreach_cardinality", "foreach_indices", "switch_choice", "switch_target")
 OUTPUTS_FILE = "outputs.json"
 
 
@@ -45,6 +46,9 @@ class OrchestratorOutputs:
     foreach_cardinality: int = 0
     foreach_indices: tuple[int, ...] = ()
     switch_choice: str = ""
+    # The step the choice leads to: an identifier, so an orchestrator can match on it where a
+    # user's case key (any string) could not be written safely (Argo `when`).
+    switch_target: str = ""
 
     @classmethod
     def from_record(cls, record: TaskRecord) -> OrchestratorOutputs:
@@ -52,7 +56,8 @@ class OrchestratorOutputs:
         cardinality = record.foreach_cardinality or 0
         return cls(task_id=record.task_id, foreach_cardinality=cardinality,
                    foreach_indices=tuple(range(cardinality)),
-                   switch_choice=record.switch_choice or "")
+                   switch_choice=record.switch_choice or "",
+                   switch_target=record.switch_target or "")
 
     def to_data(self) -> dict[str, Any]:
         """The JSON-ready dict, keys in `OUTPUT_KEYS` order."""
@@ -61,6 +66,7 @@ class OrchestratorOutputs:
             "foreach_cardinality": self.foreach_cardinality,
             "foreach_indices": list(self.foreach_indices),
             "switch_choice": self.switch_choice,
+            "switch_target": self.switch_target,
         }
 
     def to_line(self) -> str:
@@ -75,7 +81,8 @@ class OrchestratorOutputs:
             cardinality = int(data.get("foreach_cardinality") or len(indices))
             return cls(task_id=str(data.get("task_id", "")), foreach_cardinality=cardinality,
                        foreach_indices=indices or tuple(range(cardinality)),
-                       switch_choice=str(data.get("switch_choice") or ""))
+                       switch_choice=str(data.get("switch_choice") or ""),
+                       switch_target=str(data.get("switch_target") or ""))
         except (ValueError, TypeError, AttributeError) as exc:
             raise OutputsError(f"malformed outputs {dict(data)!r:.200}: {exc}") from None
 
