@@ -251,7 +251,11 @@ def runs_command(flow: str | None, datastore: str | None) -> None:
     from flowc.targets.local.report import runs_table
 
     store = open_store(datastore, create_default=False)
-    for line in runs_table(store, flow):
+    try:
+        lines = list(runs_table(store, flow))
+    except KeyError as exc:
+        fail(str(exc.args[0]))
+    for line in lines:
         click.echo(line)
 
 
