@@ -1,9 +1,10 @@
 """The shim's command line: `python -m flowc.runtime_shim step STEP --run-id ... --datastore ...`.
 
 argparse only (a task must start fast). Exit codes: 0 success (also when `@catch` caught),
-1 the user's code raised, 2 bad invocation, 3 infrastructure; the last stderr line says
-which. stdout carries exactly one line, the outputs JSON: the user's output goes to the
-task's logs (and is echoed to stderr).
+1 the user's code raised, 2 bad invocation, 3 infrastructure, 130 interrupted (SIGINT or a
+KeyboardInterrupt: no record, like a kill); the last stderr line says which. stdout carries
+exactly one line, the outputs JSON: the user's output goes to the task's logs (and is echoed
+to stderr).
 """
 
 from __future__ import annotations

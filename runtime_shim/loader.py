@@ -3,12 +3,15 @@
 The flow file is imported by path under a fixed, fresh module name (`flowc_flow_<stem>`, so
 pickled instances of classes it defines load in every task), with its directory first on
 `sys.path` for sibling imports, and with `metaflow` aliased to flowc's API when the source
-imports it. The flow's `__main__` block does not run.
+imports it. The flow's `__main__` block does not run. When the local runner names the user's
+own flow file ($FLOWC_SOURCE_FILE) and it holds the same source, the module's code carries
+that path, so tracebacks and `linecache` show the user's file instead of the package cache.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import os
 import re
 import sys
 import tempfile
@@ -31,6 +34,7 @@ if TYPE_CHECKING:
 _IMPORTS_METAFLOW = re.compile(r"^\s*(?:from\s+metaflow[\s.]|import\s+metaflow\b)", re.MULTILINE)
 _UNSAFE = re.compile(r"[^A-Za-z0-9_]")
 FLOW_MODULE_PREFIX = "flowc_flow_"
+SOURCE_FILE_ENV = "FLOWC_SOURCE_FILE"  # set by the local runner: the flow file as the user knows it
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +105,19 @@ def _real_metaflow_importable() -> bool:
         return False
 
 
+def shown_filename(packaged: Path, source: str) -> str | None:
+    """The user's flow file named by $FLOWC_SOURCE_FILE when it holds exactly `source` (the
+    packaged copy at `packaged`), else None: tracebacks then name the packaged copy, whose
+    lines are the ones that ran (an orchestrator has no other; an edited file would lie)."""
+    named = os.environ.get(SOURCE_FILE_ENV)
+    if not named or named == str(packaged):
+        return None
+    try:
+        return named if Path(named).read_text(encoding="utf-8") == source else None
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
 def import_flow_module(code_dir: Path, flow: Flow, *, task: bool = True) -> ModuleType:
     """Import the flow file; UserError (exit 1) when the user's module raises.
 
@@ -124,9 +141,13 @@ def import_flow_module(code_dir: Path, flow: Flow, *, task: bool = True) -> Modu
         raise InfraError(f"cannot import the flow file {path}")
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
+    shown = shown_filename(path, source) if task else None
     api.loading_for_task(True)
     try:
-        spec.loader.exec_module(module)
+        if shown is None:
+            spec.loader.exec_module(module)
+        else:  # the same code, compiled under the name of the user's own file
+            exec(compile(source, shown, "exec", dont_inherit=True), module.__dict__)
     except BaseException as exc:
         del sys.modules[name]
         if isinstance(exc, KeyboardInterrupt):

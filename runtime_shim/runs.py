@@ -3,8 +3,9 @@
 `run.json` (written by the runner through `TaskStore.write_run`) says when the run started
 and ended, its status (`running`, `ok`, `failed`), its parameters, the runner process
 (`<pid>@<host>`) and, for a resumed run, the run it came from. A run whose file still says
-`running` after its runner exited on this machine (it was killed) reads as `stopped`. Runs
-without the file (another target wrote them) are described from their task records alone.
+`running` after its runner exited on this machine (it was killed) reads as `stopped`. The
+flow file's absolute path is recorded too (`flowc resume` runs that file as it is now). Runs
+without run.json (another target wrote them) are described from their task records alone.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ class RunInfo:
     code_package: str | None = None
     failed_steps: tuple[str, ...] = ()
     runner: str | None = None  # `<pid>@<host>` of the process running it
+    flow_file: str | None = None  # absolute path of the flow file the run was started from
 
     @property
     def seconds(self) -> float | None:
@@ -44,6 +46,7 @@ class RunInfo:
             "params": dict(self.params), "origin_run_id": self.origin_run_id,
             "steps": list(self.steps), "code_package": self.code_package,
             "failed_steps": list(self.failed_steps), "runner": self.runner,
+            "flow_file": self.flow_file,
         }
 
     @classmethod
@@ -59,6 +62,7 @@ class RunInfo:
             code_package=data.get("code_package"),
             failed_steps=tuple(data.get("failed_steps") or ()),
             runner=data.get("runner"),
+            flow_file=data.get("flow_file"),
         )
 
 

@@ -544,6 +544,17 @@ def test_resume_with_a_file_of_another_flow(store: Path, files: Path, cwd: Path)
     assert sorted(os.listdir(store / "HelloFlow" / "runs")) == ["ok"]
 
 
+def test_runs_of_a_flow_without_runs_names_the_flows_with_runs(store: Path, cwd: Path,
+                                                               tmp_path: Path) -> None:
+    result = flowc("runs", "NoSuchFlow", "--datastore", str(store), cwd=cwd)
+    one_line_error(result, 2, "no runs of flow 'NoSuchFlow'",
+                   "flows with runs: BoomFlow, HelloFlow")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = flowc("runs", "NoSuchFlow", "--datastore", str(empty), cwd=cwd)
+    one_line_error(result, 2, "no runs of flow 'NoSuchFlow'", "it has no runs")
+
+
 def test_runs_on_an_empty_datastore(cwd: Path, tmp_path: Path) -> None:
     ds = tmp_path / "ds"
     ds.mkdir()

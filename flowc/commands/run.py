@@ -8,10 +8,13 @@ Heavy imports happen inside the commands so that `flowc --help` stays fast.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import os
 import shutil
 import signal
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -68,9 +71,11 @@ def validate_params(checked: CheckedFlow, raw: tuple[str, ...]) -> tuple[tuple[s
         fail(str(exc))
 
 
-def execute(checked: CheckedFlow, packaged: CheckedFlow, flow_dir: Path | None,
-            datastore: Datastore, code_package: str | None = None, **kwargs: Any) -> None:
-    """Store the code package (unless given), run, print the summary, exit 1 on failure."""
+def execute(checked: CheckedFlow, packaged: CheckedFlow, flow_file: Path | None,
+            datastore: Datastore, code_package: str | None = None,
+            announce: Callable[[str], str] | None = None, **kwargs: Any) -> None:
+    """Store the code package of `flow_file`'s folder (unless given), run, print the summary,
+    exit 1 on failure. `announce(digest)` is a line to print before the run starts."""
     from flowc.compiler.ir import dumps
     from flowc.compiler.render import concise
     from flowc.runtime_shim.contracts.run_id import new_run_id
@@ -91,18 +96,23 @@ def execute(checked: CheckedFlow, packaged: CheckedFlow, flow_dir: Path | None,
         if TaskStore(datastore, checked.flow.name).list_steps(run_id):
             fail(f"run {checked.flow.name}/{run_id} already exists in {datastore.url}")
         if package is None:
-            assert flow_dir is not None
-            package = upload_package(datastore, flow_dir, dumps(packaged.flow)).digest
+            assert flow_file is not None
+            package = upload_package(datastore, flow_file.resolve().parent,
+                                     dumps(packaged.flow)).digest
     except (DatastoreError, PackageError) as exc:
         fail(str(exc))
+    if announce is not None:
+        click.echo(announce(package))
     tty = sys.stdout.isatty()
     progress = Progress(lambda text, nl: click.echo(text, nl=nl), checked.graph.topological_order,
                         tty=tty, width=shutil.get_terminal_size().columns)
     click.echo(f"run {checked.flow.name}/{run_id} (datastore {datastore.url})")
     signal.signal(signal.SIGTERM, _interrupt)  # like Ctrl-C: kill the tasks, record "failed"
     try:
-        result = LocalTarget().run(packaged, datastore=datastore, code_package=package,
-                                   run_id=run_id, report=progress, **kwargs)
+        with _source_named(flow_file):
+            result = LocalTarget().run(packaged, datastore=datastore, code_package=package,
+                                       run_id=run_id, report=progress,
+                                       flow_file=flow_file and str(flow_file), **kwargs)
     except KeyboardInterrupt:
         click.echo("\ninterrupted: running tasks were killed", err=True)
         sys.exit(130)
@@ -115,6 +125,26 @@ def execute(checked: CheckedFlow, packaged: CheckedFlow, flow_dir: Path | None,
 
 def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def _source_named(flow_file: Path | None) -> Iterator[None]:
+    """Tell the tasks (through their environment) which file the packaged flow came from, so
+    their tracebacks name it (runtime_shim/loader.py checks it still holds the same code)."""
+    from flowc.runtime_shim.loader import SOURCE_FILE_ENV
+
+    before = os.environ.get(SOURCE_FILE_ENV)
+    if flow_file is not None:
+        os.environ[SOURCE_FILE_ENV] = str(flow_file)
+    else:
+        os.environ.pop(SOURCE_FILE_ENV, None)
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(SOURCE_FILE_ENV, None)
+        else:
+            os.environ[SOURCE_FILE_ENV] = before
 
 
 @click.command("run")
@@ -142,7 +172,7 @@ def run_command(file: Path, flow_name: str | None, params: tuple[str, ...],
     checked, packaged = compile_flow(file, flow_name)
     values = validate_params(checked, params)
     store = open_store(datastore)  # after the checks: a refused run creates no `.flowc/`
-    execute(checked, packaged, file.resolve().parent, store, params=values,
+    execute(checked, packaged, Path(os.path.abspath(file)), store, params=values,
             max_workers=max_workers, run_id=run_id)
 
 
@@ -157,43 +187,61 @@ def run_command(file: Path, flow_name: str | None, params: tuple[str, ...],
 @user_errors
 def resume_command(run: str, file: Path | None, from_step: str | None, flow_name: str | None,
                    max_workers: int | None, datastore: str | None) -> None:
-    """A new run that reuses RUN's finished tasks and runs the rest (FILE: new code)."""
+    """A new run that reuses RUN's finished tasks and runs the rest with the flow file as it
+    is now (the one RUN was started from, or FILE)."""
     from flowc.runtime_shim.records import TaskStore
     from flowc.runtime_shim.runs import read_run
     from flowc.targets.local.resume import (
         ResumeError,
+        check_reusable,
         checked_from_package,
+        code_line,
         downstream,
         first_failed_step,
+        origin_checked,
     )
 
     store = open_store(datastore, create_default=False)
     flow, run_id, _ = find_run(store, run)
-    info = read_run(TaskStore(store, flow), run_id)
+    tasks = TaskStore(store, flow)
+    info = read_run(tasks, run_id)
     if info is None:
         fail(f"no run {flow}/{run_id}")
+    if file is None and info.flow_file is not None:
+        file = Path(info.flow_file)
+        if not file.exists():
+            fail(f"the flow file of {flow}/{run_id} no longer exists: {file}; pass the file to "
+                 f"run: `flowc resume {flow}/{run_id} FILE`")
     package: str | None = None
-    flow_dir: Path | None = None
+    announce: Callable[[str], str] | None = None
+    flow_file: Path | None = None
     if file is not None:
         checked, packaged = compile_flow(file, flow_name or flow)
         if checked.flow.name != flow:
             fail(f"{file} defines {checked.flow.name}, but {flow}/{run_id} is a run of {flow}: "
                  "resume runs the same flow (or start a new one with `flowc run`)")
-        flow_dir = file.resolve().parent
+        flow_file = Path(os.path.abspath(file))
+        announce = functools.partial(code_line, str(flow_file), origin=info)
     else:
         if info.code_package is None:
             fail(f"run {flow}/{run_id} has no code package; pass the flow FILE")
         package = info.code_package
         packaged = checked = checked_from_package(store, flow, package)
-    if from_step is not None:
-        try:
+        click.echo(f"code: the code package of {flow}/{run_id} (the run does not record its "
+                   "flow file; pass FILE to run the current code)")
+    try:
+        if from_step is not None:
             downstream(checked.graph, from_step)
-        except ResumeError as exc:
-            fail(str(exc))
-    else:
+        if flow_file is not None:
+            check_reusable(info, origin_checked(store, info), checked, from_step,
+                           lambda step: bool(tasks.list_tasks(run_id, step)))
+    except ResumeError as exc:
+        fail(str(exc))
+    if from_step is None:
         from_step = first_failed_step(checked.graph, info.failed_steps)
-    execute(checked, packaged, flow_dir, store, package, params=tuple(info.params.items()),
-            max_workers=max_workers, origin_run_id=run_id, from_step=from_step)
+    execute(checked, packaged, flow_file, store, package, announce,
+            params=tuple(info.params.items()), max_workers=max_workers,
+            origin_run_id=run_id, from_step=from_step)
 
 
 @click.command("runs")
@@ -205,7 +253,11 @@ def runs_command(flow: str | None, datastore: str | None) -> None:
     from flowc.targets.local.report import runs_table
 
     store = open_store(datastore, create_default=False)
-    for line in runs_table(store, flow):
+    try:
+        lines = list(runs_table(store, flow))
+    except KeyError as exc:
+        fail(str(exc.args[0]))
+    for line in lines:
         click.echo(line)
 
 

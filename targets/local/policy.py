@@ -90,5 +90,6 @@ def task_output(path: Path) -> tuple[str, ...]:
         lines.pop()
     if len(lines) > OUTPUT_LINES:
         skipped = len(lines) - OUTPUT_LINES
-        lines = [f"... ({skipped} more lines in the task's log)", *lines[-OUTPUT_LINES:]]
+        more = f"{skipped} more line{'s' if skipped != 1 else ''}"
+        lines = [f"... ({more} in the task's log)", *lines[-OUTPUT_LINES:]]
     return tuple(line.rstrip("\r") for line in lines)

@@ -19,6 +19,11 @@ Sink = Callable[[str, bool], None]  # (text, newline)
 REDRAW_EVERY = 0.1
 
 
+def counted(count: int, noun: str, plural: str | None = None) -> str:
+    """`1 task`, `0 tasks`, `2 tasks`; `plural` for a noun that does not just take an s."""
+    return f"{count} {noun if count == 1 else plural or noun + 's'}"
+
+
 @dataclass(slots=True)
 class _StepCount:
     done: int = 0
@@ -116,7 +121,7 @@ class Progress:
         tasks = result.tasks_done
         reused = f", {result.tasks_reused} reused" if result.tasks_reused else ""
         outcome = "succeeded" if result.ok else "FAILED"
-        self.sink(f"run {flow}/{result.run_id} {outcome}: {tasks} tasks{reused} "
+        self.sink(f"run {flow}/{result.run_id} {outcome}: {counted(tasks, 'task')}{reused} "
                   f"in {result.seconds:.1f}s", True)
         per_step = ", ".join(f"{step} {count.done}" for step, count in self.counts.items()
                              if count.done or count.failed)

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from flowc.runtime_shim.datastore.base import Datastore, DatastoreError, IntegrityError
 from flowc.runtime_shim.records import TaskRecord, TaskStore
 from flowc.runtime_shim.runs import RunInfo, iter_records, list_flows, list_runs, read_run
+from flowc.targets.local.progress import counted
 
 VALUE_MAX_BYTES = 4096  # artifacts up to this blob size have their value shown
 REPR_MAX = 80
@@ -36,8 +37,15 @@ def _duration(info: RunInfo) -> str:
 
 
 def runs_table(datastore: Datastore, flow: str | None = None) -> Iterator[str]:
-    """One header line, then one line per run: flow/id, status, start (UTC), duration, steps."""
-    flows = [flow] if flow else list_flows(datastore)
+    """One header line, then one line per run: flow/id, status, start (UTC), duration, steps.
+    KeyError (naming the flows that have runs) for a `flow` without any."""
+    flows = list_flows(datastore)
+    if flow is not None:
+        TaskStore(datastore, flow)  # a name that cannot be a flow is refused as such first
+        if flow not in flows:
+            others = f"flows with runs: {', '.join(flows)}" if flows else "it has no runs"
+            raise KeyError(f"no runs of flow '{flow}' in {datastore.url} ({others})")
+        flows = [flow]
     rows = []
     for name in flows:
         store = TaskStore(datastore, name)
@@ -79,7 +87,7 @@ def task_lines(store: TaskStore, record: TaskRecord) -> Iterator[str]:
     yield (f"{record.pathspec}  status {record.status}  attempt {record.attempt}  "
            f"{took:.2f}s")
     if record.foreach_cardinality:
-        yield f"  foreach: {record.foreach_cardinality} children"
+        yield f"  foreach: {counted(record.foreach_cardinality, 'child', 'children')}"
     if record.switch_choice:
         yield f"  switch: took case {record.switch_choice!r}"
     if not record.artifacts:
@@ -116,14 +124,14 @@ def show_lines(datastore: Datastore, flow: str, run_id: str, rest: list[str]) ->
         records = iter_records(store, run_id)
         for name in info.steps or tuple(dict.fromkeys(r.step for r in records)):
             count = sum(1 for r in records if r.step == name)
-            yield f"  {name}: {count} task{'s' if count != 1 else ''}"
+            yield f"  {name}: {counted(count, 'task')}"
         return
     step = rest[0]
     tasks = store.list_tasks(run_id, step)
     if not tasks:
         raise KeyError(f"no finished task of step '{step}' in {flow}/{run_id}")
     if len(rest) == 1 and len(tasks) > 1:
-        yield f"{flow}/{run_id}/{step}: {len(tasks)} tasks"
+        yield f"{flow}/{run_id}/{step}: {counted(len(tasks), 'task')}"
         for task in tasks:
             record = store.read_record(run_id, step, task)
             if record is not None:

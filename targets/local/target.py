@@ -51,13 +51,14 @@ class LocalTarget(TargetBase):
         origin_run_id: str | None = None,
         from_step: str | None = None,
         launcher: str | None = None,
+        flow_file: str | None = None,
     ) -> RunResult:
         store = TaskStore(datastore, checked.flow.name)
         info = RunInfo(flow=checked.flow.name, run_id=run_id, status="running",
                        runner=current_owner(),
                        started_at=time.time(), finished_at=None, params=dict(params),
                        origin_run_id=origin_run_id, steps=checked.graph.topological_order,
-                       code_package=code_package)
+                       code_package=code_package, flow_file=flow_file)
         write_run(store, info)
         _clean_killed_writes(datastore, checked.flow.name)
         reuse = None
