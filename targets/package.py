@@ -87,6 +87,15 @@ def build_package(root: str | os.PathLike[str], ir_json: str) -> bytes:
     return raw.getvalue()
 
 
+def package_digest(flow_dir: Path, ir_json: str) -> str:
+    """The digest the package of `flow_dir` has (what `upload_package` stores it under), for a
+    definition that names its code before it is uploaded. Raises PackageError."""
+    try:
+        return blob_digest([build_package(flow_dir, ir_json)])
+    except (OSError, MemoryError) as exc:
+        raise PackageError(f"cannot package the flow's directory {flow_dir}: {exc}") from None
+
+
 def datastore_inside(flow_dir: Path, datastore: Datastore) -> Path | None:
     """The local datastore's root when the package of `flow_dir` would include it."""
     root = getattr(datastore, "root", None)

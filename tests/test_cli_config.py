@@ -56,7 +56,7 @@ def test_json_output(project: Path) -> None:
 
 @pytest.mark.parametrize(("args", "env", "message"), [
     (("flows/nope.py",), {}, "no such flow file: flows/nope.py"),
-    (("flows/flow.py", "-t", "lcoal"), {}, "Unknown target 'lcoal'. Did you mean 'local'?"),
+    (("flows/flow.py", "-t", "lcoal"), {}, "unknown target 'lcoal'; did you mean 'local'?"),
     (("flows/flow.py", "--set", "image"), {}, "--set expects KEY=VALUE, got 'image'"),
     (("flows/flow.py", "--set", "imgae=x"), {}, "unknown setting 'imgae' given with --set; "
                                                 "did you mean 'image'?"),

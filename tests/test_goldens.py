@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from flowc.compiler import check_file
 from flowc.targets import COMPILE_TARGETS
-from flowc.targets.emit import compile_checked
+from flowc.targets.emit import compile_checked, target_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
@@ -27,9 +27,13 @@ UPDATE_COMMAND = ".venv/bin/python -P -m pytest tests/test_goldens.py --snapshot
 
 
 def compiled(example: str, targets: tuple[str, ...]) -> dict[str, bytes]:
-    result = check_file(ROOT / "examples" / f"{example}.py", root=ROOT)
+    """What `flowc compile` writes: settings from the repository's pyproject.toml only (no
+    FLOWC_* variable of this machine reaches a golden)."""
+    path = ROOT / "examples" / f"{example}.py"
+    result = check_file(path, root=ROOT)
     assert result.checked is not None, [d.message for d in result.diagnostics]
-    output = compile_checked(result.checked, targets)
+    settings = target_settings(targets, path, overrides={}, environ={})
+    output = compile_checked(result.checked, targets, settings)
     assert output.ok, [f"{d.span}: {d.code} {d.message}" for d in output.diagnostics]
     return dict(output.files)
 

@@ -18,6 +18,7 @@ import click
 
 from flowc.commands.check import EXIT_ERRORS, EXIT_USAGE, exit_status, refuse_missing
 from flowc.commands.common import fail
+from flowc.commands.settings_option import settings_option
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
@@ -32,13 +33,15 @@ def _write_atomically(path: Path, data: bytes) -> None:
         raise
 
 
-def compile_files(file: Path, target_names: tuple[str, ...],
-                  flow_name: str | None) -> Mapping[str, bytes]:
+def compile_files(file: Path, target_names: tuple[str, ...], flow_name: str | None,
+                  overrides: Mapping[str, str]) -> Mapping[str, bytes]:
     """Every file the named targets write for the flow in `file`; diagnostics on stderr, and
     exit 1 when the flow has errors or a target cannot express it."""
     from flowc.compiler.pipeline import check_file
     from flowc.compiler.render import concise, summary
-    from flowc.targets.emit import compile_checked
+    from flowc.targets.emit import compile_checked, target_settings
+    from flowc.targets.package import PackageError
+    from flowc.targets.settings import SettingsError
 
     result = check_file(file, flow_name=flow_name)
     for diagnostic in result.diagnostics:
@@ -46,7 +49,11 @@ def compile_files(file: Path, target_names: tuple[str, ...],
     if result.checked is None:
         click.echo(summary(result.diagnostics), err=True)
         sys.exit(exit_status([result]) or EXIT_ERRORS)
-    compiled = compile_checked(result.checked, target_names)
+    try:
+        settings = target_settings(target_names, file, overrides=overrides, environ=os.environ)
+    except (SettingsError, PackageError) as exc:
+        fail(str(exc))
+    compiled = compile_checked(result.checked, target_names, settings)
     for diagnostic in compiled.diagnostics:
         click.echo(concise(diagnostic), err=True)
     if not compiled.ok:
@@ -58,12 +65,13 @@ def compile_files(file: Path, target_names: tuple[str, ...],
 @click.command("compile")
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--target", "-t", "target_name", required=True, metavar="TARGET",
-              help="What to compile to: ir, mermaid, dot, or all of them.")
+              help="What to compile to: argo, ir, mermaid, dot, or all of them.")
 @click.option("--output", "-o", "output_dir", type=click.Path(path_type=Path),
               help="Write the files into this directory (created if missing).")
 @click.option("--flow", "flow_name", metavar="NAME", help="The FlowSpec class to compile.")
+@settings_option
 def compile_command(file: Path, target_name: str, output_dir: Path | None,
-                    flow_name: str | None) -> None:
+                    flow_name: str | None, overrides: dict[str, str]) -> None:
     """Compile the flow in FILE for a target: the files it writes go into DIR, or to stdout."""
     from flowc.targets import COMPILE_TARGETS, suggest
 
@@ -78,7 +86,7 @@ def compile_command(file: Path, target_name: str, output_dir: Path | None,
     refuse_missing([] if file.exists() else [file])
     if file.is_dir():
         fail(f"{file} is a directory; compile takes one flow file")
-    files = compile_files(file, target_names, flow_name)
+    files = compile_files(file, target_names, flow_name, overrides)
     if output_dir is None:
         if len(files) != 1:
             fail(f"--target {target_name} writes {len(files)} files: give a directory with -o",

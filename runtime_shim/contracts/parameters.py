@@ -13,7 +13,8 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from flowc.compiler.ir import ParameterType
+from flowc.compiler.ir import Parameter as IRParameter
+from flowc.compiler.ir import ParameterType, literal_to_python
 
 
 class ParameterEncodingError(ValueError):
@@ -62,3 +63,15 @@ def encode_parameter(kind: ParameterType, value: Any, *, separator: str | None =
     if parts == [""]:
         raise ParameterEncodingError("a list of one empty item encodes as '', which is no items")
     return separator.join(parts)
+
+
+def raw_default(parameter: IRParameter) -> str | None:
+    """The raw string that decodes to `parameter`'s IR default, for a definition that carries
+    the default (Argo arguments, an Airflow param): a string default already is one (the shim
+    decodes it like a given value); any other literal is encoded. None: no literal default."""
+    if parameter.default is None or not parameter.default.is_literal:
+        return None
+    value = literal_to_python(parameter.default.value)
+    if value is None or isinstance(value, str):
+        return value
+    return encode_parameter(parameter.type, value, separator=parameter.separator)
