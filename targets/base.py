@@ -13,6 +13,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from flowc.runtime_shim.contracts.index_path import format_index_path
 from flowc.targets.capabilities import Capability, unsupported
 
 if TYPE_CHECKING:
@@ -49,13 +50,6 @@ class Emitter(TargetBase, ABC):
     def emit(self, lowered: Lowered, settings: Any) -> dict[str, bytes]: ...
 
 
-def format_index_path(index_path: Sequence[int] | str) -> str:
-    """`(0, 2)` -> `"0,2"`; a string (a placeholder, or already formatted) is kept as is."""
-    if isinstance(index_path, str):
-        return index_path
-    return ",".join(str(int(index)) for index in index_path)
-
-
 def shim_command(
     *,
     run_id: str,
@@ -90,7 +84,7 @@ def shim_command(
     else:
         assert code_dir is not None
         argv += ["--code-dir", code_dir]
-    index_text = format_index_path(index_path)
+    index_text = index_path if isinstance(index_path, str) else format_index_path(index_path)
     if index_text:
         argv += ["--index-path", index_text]
     if isinstance(iteration, str) or iteration:

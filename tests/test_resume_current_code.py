@@ -80,6 +80,9 @@ def test_resume_runs_the_fixed_file(failed: tuple[Path, Path], tmp_path: Path) -
     assert run is not None and run.successful and run.info.origin_run_id == "r1"
     assert run["middle"].task.data.fixed == "by the new code"
     assert run["end"].task.data.doubled == 42
+    # a reused task has its outputs at the contract's key too, as if the shim had run it
+    reused = ds / "FixFlow" / "runs" / run.id / "start" / "t" / "outputs.json"
+    assert json.loads(reused.read_text())["task_id"] == "t"
     assert _run_json(ds, run.id)["flow_file"] == str(flow)
     assert _run_json(ds, run.id)["code_package"] != _run_json(ds, "r1")["code_package"]
     again = flowc("resume", run.id, "--from", "end", "--datastore", str(ds), cwd=tmp_path)

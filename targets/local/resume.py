@@ -26,7 +26,7 @@ from flowc.compiler.ir.graph import FlowGraph, NodeKind
 from flowc.compiler.pipeline import CheckedFlow
 from flowc.runtime_shim import codepkg
 from flowc.runtime_shim.datastore.base import Datastore, DatastoreError
-from flowc.runtime_shim.outputs import orchestrator_outputs
+from flowc.runtime_shim.outputs import orchestrator_outputs, write_outputs_key
 from flowc.runtime_shim.records import TaskRecord, TaskStore
 from flowc.runtime_shim.runs import RunInfo
 from flowc.targets.local.plan import Outputs, TaskKey
@@ -147,7 +147,9 @@ class Reuser:
             return None
         if record is None:
             return None
-        self.store.write_record(dataclasses.replace(record, run_id=self.run_id))
+        copied = dataclasses.replace(record, run_id=self.run_id)
+        self.store.write_record(copied)
+        write_outputs_key(self.store.datastore, copied)  # as the shim does after a record
         with self._lock:
             self.reused.append(key)
         return outputs_of(record)
