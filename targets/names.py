@@ -41,8 +41,10 @@ class NameRules:
         cleaned = self.clean(name)
         # Lower case and `_` or `/` (a flowc-made key like "train/body") as the replacement
         # character are the expected changes; anything else earns the hash suffix.
-        expected = re.sub("[_/]", self.replacement, name.lower() if self.lowercase else name)
-        expected = expected.strip(self.replacement)
+        allowed = re.compile(f"[{self.allowed}]")
+        expected = "".join(
+            char if allowed.fullmatch(char) else self.replacement if char in "_/" else "\0"
+            for char in (name.lower() if self.lowercase else name)).strip(self.replacement)
         changed = cleaned != expected or not cleaned
         if not (changed or force_suffix or len(cleaned) > self.limit):
             return cleaned

@@ -11,7 +11,7 @@ from typing import Any
 import yaml  # type: ignore[import-untyped]
 from flowc.compiler.ir.decorators import flow_settings
 from flowc.runtime_shim.contracts.parameters import raw_default
-from flowc.targets.argo.names import CODE_PACKAGE_PARAMETER, LABEL, ArgoNames
+from flowc.targets.argo.names import CODE_PACKAGE_PARAMETER, DEPENDENCY, LABEL, ArgoNames
 from flowc.targets.argo.settings import ArgoSettings
 from flowc.targets.lower import Lowered
 
@@ -98,7 +98,7 @@ def sensor(lowered: Lowered, settings: ArgoSettings, names: ArgoNames) -> dict[s
         events += [FINISHED_EVENT.format(flow=flow) for flow in decorators.trigger_on_finish.flows]
     if not events:
         return None
-    dependencies = [{"name": LABEL.fit(event).lower().replace("_", "-").replace(".", "-"),
+    dependencies = [{"name": DEPENDENCY.fit(event),
                      "eventSourceName": settings.event_source, "eventName": event}
                     for event in events]
     workflow = {"apiVersion": API_VERSION, "kind": "Workflow",

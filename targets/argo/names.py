@@ -19,6 +19,7 @@ PARAMETER = NameRules(limit=128, allowed="a-zA-Z0-9_-", replacement="_", lowerca
                       edges="a-zA-Z0-9_")
 LABEL = NameRules(limit=63, allowed="a-zA-Z0-9_.-", replacement="-", lowercase=False,
                   edges="a-zA-Z0-9")
+DEPENDENCY = NameRules(limit=63, allowed="a-z0-9-")  # a Sensor's dependency names
 CODE_PACKAGE_PARAMETER = "flowc-code-package"
 ENTRYPOINT = "/main"  # a key no step name can equal
 
