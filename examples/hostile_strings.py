@@ -18,10 +18,6 @@ class HostileStringsFlow(FlowSpec):
                        "PLAIN": "plain value"})
     @step
     def start(self):
-        import os
-
-        self.seen_env = os.environ["HOSTILE"]
-        self.plain_env = os.environ["PLAIN"]
         self.kind = "{{weird}} key" if self.note == WEIRD else "other"
         self.next({"{{weird}} key": self.braces, "other": self.plain}, condition="kind")
 

@@ -30,8 +30,7 @@ def constant(name: str) -> str:
 def expected_artifacts() -> dict[str, str]:
     weird = constant("WEIRD")
     label = "naïve: 'single' & \"double\" \\ % {braces}"
-    return {"echo": f"{weird}|{label}", "seen_env": "{{workflow.uid}} $(whoami) 'q' \"dq\" \\n é",
-            "kind": "{{weird}} key"}
+    return {"echo": f"{weird}|{label}", "kind": "{{weird}} key"}
 
 
 @pytest.mark.slow
@@ -45,4 +44,4 @@ def test_hostile_strings_survive_a_local_run(tmp_path: Path) -> None:
     expected = expected_artifacts()
     assert run["end"].task.data.echo == expected["echo"]  # type: ignore[index]
     start = run["start"].task.data  # type: ignore[index]
-    assert start.seen_env == expected["seen_env"] and start.kind == expected["kind"]
+    assert start.kind == expected["kind"]
