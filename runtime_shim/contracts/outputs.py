@@ -1,8 +1,8 @@
 """The orchestrator outputs of a task: one definition, read and written by every target.
 
 `{"task_id", "foreach_cardinality", "foreach_indices", "switch_choice", "switch_target"}` is
-a pure function of the task record. The shim prints it on stdout, writes it where Argo and Airflow read it, and
-stores it at `outputs_key(...)` in the datastore, next to the record, for orchestrators (Step
+a pure function of the task record. The shim prints it on stdout, writes it where Argo and
+Airflow read it, and stores it at `outputs_key(...)` in the datastore, next to the record, for orchestrators (Step
 Functions' `.sync` integrations) that never see a container's stdout.
 """
 
