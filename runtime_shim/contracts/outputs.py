@@ -2,8 +2,8 @@
 
 `{"task_id", "foreach_cardinality", "foreach_indices", "switch_choice", "switch_target"}` is
 a pure function of the task record. The shim prints it on stdout, writes it where Argo and
-Airflow read it, and stores it at `outputs_key(...)` in the datastore, next to the record, for orchestrators (Step
-Functions' `.sync` integrations) that never see a container's stdout.
+Airflow read it, and stores it at `outputs_key(...)` in the datastore, next to the record,
+for orchestrators (Step Functions' `.sync` integrations) that never see a container's stdout.
 """
 
 from __future__ import annotations
