@@ -64,8 +64,41 @@ class Picture(Emitter, TransitionVisitor[list[Edge]]):
     def emit(self, lowered: Lowered, settings: Any = None) -> dict[str, bytes]:
         return {self.file_name: self.draw(lowered).encode("utf-8")}
 
+    def draw(self, lowered: Lowered) -> str:
+        """The picture's text, ending with a newline: the header, every step inside the box
+        of its foreach (nested as the loops nest), the edges, the footer."""
+        lines = self.header(lowered)
+        members = lowered.foreach_scopes
+
+        def steps_in(scope: str | None, indent: str) -> None:
+            for name in members.get(scope, ()):
+                lines.append(indent + self.node(lowered, name))
+                if name in members:
+                    lines.extend(indent + line for line in self.open_box(lowered, name))
+                    steps_in(name, indent + "    ")
+                    lines.append(indent + self.close_box())
+
+        steps_in(None, "    ")
+        lines.extend("    " + self.edge(edge) for edge in self.edges(lowered))
+        return "\n".join([*lines, *self.footer()]) + "\n"
+
     @abstractmethod
-    def draw(self, lowered: Lowered) -> str: ...
+    def header(self, lowered: Lowered) -> list[str]: ...
+
+    @abstractmethod
+    def node(self, lowered: Lowered, name: str) -> str: ...
+
+    @abstractmethod
+    def open_box(self, lowered: Lowered, foreach: str) -> list[str]: ...
+
+    @abstractmethod
+    def close_box(self) -> str: ...
+
+    @abstractmethod
+    def edge(self, edge: Edge) -> str: ...
+
+    def footer(self) -> list[str]:
+        return []
 
     def edges(self, lowered: Lowered) -> tuple[Edge, ...]:
         """Every edge, grouped by source step in topological order."""
@@ -109,25 +142,23 @@ class MermaidPicture(Picture):
     name = "mermaid"
     file_name = "flow.mmd"
 
-    def draw(self, lowered: Lowered) -> str:
-        flow, graph, members = lowered.flow, lowered.graph, lowered.foreach_scopes
-        lines = ["flowchart TD"]
+    def header(self, lowered: Lowered) -> list[str]:
+        return ["flowchart TD"]
 
-        def emit(scope: str | None, indent: str) -> None:
-            for name in members.get(scope, ()):
-                opening, closing = _MERMAID_SHAPES[graph[name].kind]
-                lines.append(f'{indent}{_mermaid_id(name)}{opening}"{name}"{closing}')
-                if name in members:
-                    title = _mermaid_text(scope_title(flow, name))
-                    lines.append(f'{indent}subgraph fanout_{name} ["{title}"]')
-                    emit(name, indent + "    ")
-                    lines.append(f"{indent}end")
+    def node(self, lowered: Lowered, name: str) -> str:
+        opening, closing = _MERMAID_SHAPES[lowered.graph[name].kind]
+        return f'{_mermaid_id(name)}{opening}"{name}"{closing}'
 
-        emit(None, "    ")
-        for edge in self.edges(lowered):
-            arrow = "-->" if edge.label is None else f'-->|"{_mermaid_text(edge.label)}"|'
-            lines.append(f"    {_mermaid_id(edge.source)} {arrow} {_mermaid_id(edge.target)}")
-        return "\n".join(lines) + "\n"
+    def open_box(self, lowered: Lowered, foreach: str) -> list[str]:
+        title = _mermaid_text(scope_title(lowered.flow, foreach))
+        return [f'subgraph fanout_{foreach} ["{title}"]']
+
+    def close_box(self) -> str:
+        return "end"
+
+    def edge(self, edge: Edge) -> str:
+        arrow = "-->" if edge.label is None else f'-->|"{_mermaid_text(edge.label)}"|'
+        return f"{_mermaid_id(edge.source)} {arrow} {_mermaid_id(edge.target)}"
 
 
 def scope_title(flow: Flow, name: str) -> str:
@@ -166,33 +197,32 @@ class DotPicture(Picture):
     name = "dot"
     file_name = "flow.dot"
 
-    def draw(self, lowered: Lowered) -> str:
-        flow, graph, members = lowered.flow, lowered.graph, lowered.foreach_scopes
-        lines = [
-            f"digraph {_dot_quote(flow.name)} {{",
+    def header(self, lowered: Lowered) -> list[str]:
+        return [
+            f"digraph {_dot_quote(lowered.flow.name)} {{",
             "    rankdir=TB;",
             '    graph [fontname="Helvetica", fontsize=11];',
             '    node [fontname="Helvetica"];',
             '    edge [fontname="Helvetica", fontsize=10];',
         ]
 
-        def emit(scope: str | None, indent: str) -> None:
-            for name in members.get(scope, ()):
-                lines.append(f"{indent}{_dot_quote(name)} [{_DOT_SHAPES[graph[name].kind]}];")
-                if name in members:
-                    lines.append(f"{indent}subgraph {_dot_quote('cluster_' + name)} {{")
-                    lines.append(f"{indent}    label={_dot_quote(scope_title(flow, name))};")
-                    lines.append(f"{indent}    style=dashed;")
-                    emit(name, indent + "    ")
-                    lines.append(f"{indent}}}")
+    def node(self, lowered: Lowered, name: str) -> str:
+        return f"{_dot_quote(name)} [{_DOT_SHAPES[lowered.graph[name].kind]}];"
 
-        emit(None, "    ")
-        for edge in self.edges(lowered):
-            attributes = "" if edge.label is None else f" [label={_dot_quote(edge.label)}]"
-            lines.append(f"    {_dot_quote(edge.source)} -> {_dot_quote(edge.target)}"
-                         f"{attributes};")
-        lines.append("}")
-        return "\n".join(lines) + "\n"
+    def open_box(self, lowered: Lowered, foreach: str) -> list[str]:
+        return [f"subgraph {_dot_quote('cluster_' + foreach)} {{",
+                f"    label={_dot_quote(scope_title(lowered.flow, foreach))};",
+                "    style=dashed;"]
+
+    def close_box(self) -> str:
+        return "}"
+
+    def edge(self, edge: Edge) -> str:
+        attributes = "" if edge.label is None else f" [label={_dot_quote(edge.label)}]"
+        return f"{_dot_quote(edge.source)} -> {_dot_quote(edge.target)}{attributes};"
+
+    def footer(self) -> list[str]:
+        return ["}"]
 
 
 def _dot_quote(text: str) -> str:
