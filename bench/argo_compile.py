@@ -157,8 +157,8 @@ def geomean(values: list[float]) -> float:
 
 def per_example(examples: list[Path], env: dict[str, str], mf_env: dict[str, str] | None,
                 work: Path, repeat: int) -> None:
-    print(f"== per example, cold (median of {repeat}); Metaflow: argo-workflows create "
-          "--only-json ==")
+    theirs_how = "argo-workflows create --only-json" if mf_env else "skipped"
+    print(f"== per example, cold (median of {repeat}); Metaflow: {theirs_how} ==")
     print(f"{'example':24} {'flowc s':>7} {'mf s':>6} {'speed-up':>8} {'flowc B':>8} "
           f"{'mf B':>7} {'size':>6} {'vs min':>6}  note")
     speedups: list[float] = []
