@@ -42,3 +42,9 @@ def test_compile_speed_bench_runs() -> None:
 def test_frontend_parsers_bench_runs() -> None:
     out = bench("frontend_parsers.py", "--sizes", "40", "--repeat", "1")
     assert "libcst / ast" in out
+
+
+def test_argo_compile_bench_runs() -> None:
+    out = bench("argo_compile.py", "--skip-metaflow", "--only", "hello", "--repeat", "1",
+                "--sizes", "20,40")
+    assert "hello" in out and "growth" in out and "foreach" in out
