@@ -57,7 +57,7 @@ def _transitions(kind: type, loop: bool | None = None) -> Finder:
         for node in graph:
             if node.name not in graph.reachable:
                 continue
-            transition = flow.step(node.name).transition
+            transition = graph.steps[node.name].transition
             if isinstance(transition, kind) and (loop is None or node.is_loop == loop):
                 yield transition.span, f"step '{node.name}'"
     return find
@@ -66,7 +66,7 @@ def _transitions(kind: type, loop: bool | None = None) -> Finder:
 def _nested_foreach(flow: Flow, graph: FlowGraph) -> Iterator[Use]:
     for node in graph:
         if node.kind is NodeKind.FOREACH and node.foreach_depth > 0:
-            transition = flow.step(node.name).transition
+            transition = graph.steps[node.name].transition
             assert transition is not None
             yield transition.span, f"step '{node.name}' (a foreach inside a foreach)"
 
@@ -74,7 +74,7 @@ def _nested_foreach(flow: Flow, graph: FlowGraph) -> Iterator[Use]:
 def _step_decorators(*names: str) -> Finder:
     def find(flow: Flow, graph: FlowGraph) -> Iterator[Use]:
         for node in graph:
-            for decorator in flow.step(node.name).decorators:
+            for decorator in graph.steps[node.name].decorators:
                 if decorator.name in names:
                     yield decorator.span, f"@{decorator.name} on step '{node.name}'"
     return find
@@ -90,7 +90,7 @@ def _flow_decorators(*names: str) -> Finder:
 
 def _unknown_decorators(flow: Flow, graph: FlowGraph) -> Iterator[Use]:
     for node in graph:
-        for decorator in flow.step(node.name).decorators:
+        for decorator in graph.steps[node.name].decorators:
             if not decorator.known:
                 yield decorator.span, f"@{decorator.name} on step '{node.name}'"
 

@@ -13,7 +13,8 @@ from typing import Any
 
 from flowc.compiler.diagnostics import Diagnostic, sorted_diagnostics
 from flowc.compiler.ir import dumps
-from flowc.compiler.pipeline import CheckedFlow, check_file
+from flowc.compiler.ir.nodes import with_path
+from flowc.compiler.pipeline import CheckedFlow
 from flowc.targets import get_target
 from flowc.targets.lower import lower
 from flowc.targets.package import package_digest
@@ -49,7 +50,7 @@ def compile_checked(checked: CheckedFlow, target_names: tuple[str, ...],
     return Compiled(diagnostics=problems, files=MappingProxyType(dict(sorted(files.items()))))
 
 
-def target_settings(target_names: tuple[str, ...], flow_file: Path, *,
+def target_settings(target_names: tuple[str, ...], flow_file: Path, checked: CheckedFlow, *,
                     overrides: Mapping[str, str], environ: Mapping[str, str]) -> dict[str, Any]:
     """Each named target's resolved settings (targets without settings are left out). A
     target that names its code package gets the digest of the flow folder's package unless
@@ -64,16 +65,15 @@ def target_settings(target_names: tuple[str, ...], flow_file: Path, *,
                                  environ=environ).value
         if any(f.name == "code_package" for f in dataclasses.fields(value)) \
                 and value.code_package is None:
-            digest = digest or code_package_digest(flow_file)
+            digest = digest or code_package_digest(flow_file, checked)
             value = dataclasses.replace(value, code_package=digest)
         resolved[name] = value
     return resolved
 
 
-def code_package_digest(flow_file: Path) -> str:
+def code_package_digest(flow_file: Path, checked: CheckedFlow) -> str:
     """The digest of the flow's code package: its folder and `ir.json` with spans relative to
     that folder, exactly as `flowc run` and `flowc deploy` store it."""
     flow_dir = flow_file.resolve().parent
-    packaged = check_file(flow_file, root=flow_dir).checked
-    assert packaged is not None, "the flow was checked before"
-    return package_digest(flow_dir, dumps(packaged.flow))
+    packaged = with_path(checked.flow, flow_file.resolve().relative_to(flow_dir).as_posix())
+    return package_digest(flow_dir, dumps(packaged))

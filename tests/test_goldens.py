@@ -32,7 +32,7 @@ def compiled(example: str, targets: tuple[str, ...]) -> dict[str, bytes]:
     path = ROOT / "examples" / f"{example}.py"
     result = check_file(path, root=ROOT)
     assert result.checked is not None, [d.message for d in result.diagnostics]
-    settings = target_settings(targets, path, overrides={}, environ={})
+    settings = target_settings(targets, path, result.checked, overrides={}, environ={})
     output = compile_checked(result.checked, targets, settings)
     assert output.ok, [f"{d.span}: {d.code} {d.message}" for d in output.diagnostics]
     return dict(output.files)
@@ -97,3 +97,16 @@ def test_the_goldens_are_what_flowc_compile_writes(tmp_path: Path) -> None:
         assert path.read_bytes() == (GOLDEN / "switch_in_foreach" / path.name).read_bytes()
     assert {p.name for p in tmp_path.iterdir()} == set(compiled("switch_in_foreach",
                                                                 COMPILE_TARGETS))
+
+
+def test_the_code_package_is_named_without_checking_the_flow_twice() -> None:
+    """`with_path` re-roots the checked IR exactly as a second check from the flow's folder
+    would (what the code package holds)."""
+    from flowc.compiler.ir import dumps
+    from flowc.compiler.ir.nodes import with_path
+
+    for path in EXAMPLES:
+        checked = check_file(path, root=ROOT).checked
+        packaged = check_file(path, root=path.parent).checked
+        assert checked is not None and packaged is not None
+        assert dumps(with_path(checked.flow, path.name)) == dumps(packaged.flow)

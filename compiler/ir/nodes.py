@@ -3,7 +3,7 @@ source. What the user wrote, nothing derived (that is `flowc.compiler.ir.graph`)
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, is_dataclass, replace
 from typing import Any, Literal, TypeAlias
 
 IR_VERSION = 2  # 2: every step named in self.next(...) carries its own span
@@ -276,3 +276,24 @@ def literal_to_python(value: JsonValue) -> Any:
     if isinstance(value, dict):
         return {key: literal_to_python(item) for key, item in value.items()}
     return value
+
+
+def with_path(node: Any, path: str) -> Any:
+    """`node` with its source path (every span's, and a flow's own) replaced by `path`: the
+    same flow as if it had been read with another root (a code package's IR names the file
+    relative to the flow's folder)."""
+    if isinstance(node, Span):
+        return replace(node, path=path)
+    if isinstance(node, Flow):
+        return replace(_with_path_fields(node, path), path=path)
+    if isinstance(node, tuple):
+        return tuple(with_path(item, path) for item in node)
+    if isinstance(node, dict):
+        return {key: with_path(item, path) for key, item in node.items()}
+    if is_dataclass(node) and not isinstance(node, type):
+        return _with_path_fields(node, path)
+    return node
+
+
+def _with_path_fields(node: Any, path: str) -> Any:
+    return replace(node, **{f.name: with_path(getattr(node, f.name), path) for f in fields(node)})

@@ -50,7 +50,8 @@ def compile_files(file: Path, target_names: tuple[str, ...], flow_name: str | No
         click.echo(summary(result.diagnostics), err=True)
         sys.exit(exit_status([result]) or EXIT_ERRORS)
     try:
-        settings = target_settings(target_names, file, overrides=overrides, environ=os.environ)
+        settings = target_settings(target_names, file, result.checked,
+                                   overrides=overrides, environ=os.environ)
     except (SettingsError, PackageError) as exc:
         fail(str(exc))
     compiled = compile_checked(result.checked, target_names, settings)

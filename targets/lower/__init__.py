@@ -49,7 +49,7 @@ class Lowered:
 def lower(checked: CheckedFlow) -> Lowered:
     flow, graph = checked.flow, checked.graph
     steps = {
-        node.name: LoweredStep(step=flow.step(node.name), node=node)
+        node.name: LoweredStep(step=graph.steps[node.name], node=node)
         for node in graph if node.name in graph.reachable
     }
     return Lowered(

@@ -111,7 +111,7 @@ def _body(flow: Flow, graph: FlowGraph, first: str, *, stop: str | None) -> Body
 def _region(flow: Flow, graph: FlowGraph, name: str) -> tuple[Region, str | None]:
     """The region that `name` opens, and the step that follows it in the same body."""
     node = graph[name]
-    transition = flow.step(name).transition
+    transition = graph.steps[name].transition
     match transition:
         case None:
             return StepRegion(step=name), None
