@@ -13,7 +13,7 @@ Metaflow uploads its code package even with --only-json, so its runs get moto's 
 and METAFLOW_DEFAULT_DATASTORE=s3 with METAFLOW_DATASTORE_SYSROOT_S3 in a bucket there. It
 needs no METAFLOW_KUBERNETES_* setting to print; @trigger/@trigger_on_finish flows need the
 three METAFLOW_ARGO_EVENTS_* names in with_events(). It imports the `kubernetes` package to
-build its JSON (`pip install kubernetes`). Nothing but 127.0.0.1 is contacted.
+build its JSON (`.venv/bin/pip install -e '.[bench]'`). Nothing but 127.0.0.1 is contacted.
 
 Usage: .venv/bin/python bench/argo_compile.py [--repeat N] [--sizes 250,500,1000,2000]
        [--only hello,foreach] [--skip-metaflow]
