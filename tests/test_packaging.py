@@ -116,7 +116,7 @@ def test_every_import_follows_the_arrows_of_the_architecture() -> None:
     assert not offending, "imports against docs/architecture.md:\n" + "\n".join(offending)
 
 
-def test_a_flow_folder_with_our_old_top_level_names_checks_and_runs(tmp_path: Path) -> None:
+def test_a_flow_folder_with_our_old_top_level_names_checks_compiles_and_runs(tmp_path: Path) -> None:
     """The flow's folder comes first on `sys.path` in a task: its own `compiler.py`,
     `targets.py` and `runtime_shim.py` must not shadow flowc's packages (they are
     `flowc.compiler`, `flowc.targets`, `flowc.runtime_shim`)."""
@@ -134,7 +134,10 @@ def test_a_flow_folder_with_our_old_top_level_names_checks_and_runs(tmp_path: Pa
         "    @step\n    def end(self):\n        pass\n"
     )
     flowc = str(Path(sys.executable).with_name("flowc"))
-    for args in (["check", "flow.py"], ["run", "flow.py", "--datastore", str(tmp_path / "ds")]):
+    for args in (["check", "flow.py"],
+                 ["compile", "flow.py", "--target", "all", "-o", str(tmp_path / "out"),
+                  "--set", "image=i", "--set", "datastore=s3://b/p"],
+                 ["run", "flow.py", "--datastore", str(tmp_path / "ds")]):
         done = subprocess.run([flowc, *args], cwd=flow_dir, capture_output=True, text=True,
                               timeout=120)
         assert done.returncode == 0, done.stdout + done.stderr
