@@ -140,3 +140,17 @@ def test_a_thousand_way_foreach_fans_out_with_sequence(tmp_path: Path) -> None:
     store = TaskStore(open_datastore(str(datastore)), "WideForeachFlow")
     join = Step(store, result.workflow_name, "join").task
     assert join.data.count == 1000 and join.data.total == sum(i * i for i in range(1000))
+
+
+def test_environment_values_with_braces_reach_the_task_unchanged(tmp_path: Path) -> None:
+    flow = ROOT / "tests/runner_flows/env_braces.py"
+    datastore = tmp_path / "ds"
+    datastore.mkdir()
+    [template] = compile_argo(flow, datastore)
+    upload_code(flow, datastore)
+    result = submit(template, tmp_path, time_scale=0.0)
+    assert result.phase == "Succeeded", result.message
+    start = Step(TaskStore(open_datastore(str(datastore)), "EnvBracesFlow"),
+                 result.workflow_name, "start").task
+    assert start.data.braces == "{{workflow.uid}} $(whoami) 'q' \"dq\" é"
+    assert start.data.plain == "plain"

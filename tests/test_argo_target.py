@@ -76,3 +76,18 @@ def test_compiling_twice_gives_the_same_bytes(example: str) -> None:
     runs = {subprocess.run([FLOWC, "compile", f"examples/{example}.py", "-t", "argo"], cwd=ROOT,
                            capture_output=True, timeout=60).stdout for _ in range(2)}
     assert len(runs) == 1 and runs != {b""}
+
+
+def test_braces_in_kubernetes_values_are_flc201_and_env_braces_stay_with_the_shim(
+        tmp_path: Path) -> None:
+    source = HEAD.replace("step\n", "step, environment\n") + (
+        "class F(FlowSpec):\n    @kubernetes(annotations={'note': '{{workflow.name}}'})\n" + TAIL)
+    done = compile_source(tmp_path, source, *SETTINGS)
+    assert done.returncode == 1 and "error[FLC201] @kubernetes on step 'start'" in done.stderr
+    source = HEAD.replace("step\n", "step, environment\n") + (
+        "class F(FlowSpec):\n    @environment(vars={'A': '{{workflow.uid}}', 'B': 'plain'})\n"
+        + TAIL)
+    done = compile_source(tmp_path, source, *SETTINGS)
+    assert done.returncode == 0, done.stderr
+    env = yaml.safe_load(done.stdout)["spec"]["templates"][1]["container"]["env"]
+    assert env == [{"name": "B", "value": "plain"}]  # A is set by the shim from the IR

@@ -19,7 +19,7 @@ from flowc.runtime_shim.contracts.index_path import child_index_path
 from flowc.targets.argo import documents
 from flowc.targets.argo.container import container_template
 from flowc.targets.argo.dag import DagBuilder, Scope
-from flowc.targets.argo.limits import label_problems
+from flowc.targets.argo.limits import expression_problems, label_problems
 from flowc.targets.argo.names import ArgoNames
 from flowc.targets.argo.settings import ArgoSettings
 from flowc.targets.base import Emitter
@@ -44,6 +44,7 @@ class ArgoTarget(Emitter):
         for parameter in checked.flow.parameters:
             problems.extend(_expression_in_default(parameter))
         problems.extend(label_problems(checked.flow))
+        problems.extend(expression_problems(checked.flow))
         return problems
 
     def emit(self, lowered: Lowered, settings: Any) -> dict[str, bytes]:

@@ -79,7 +79,10 @@ def container_template(name: str, lowered_step: LoweredStep, settings: StepSetti
     pull_policy = (kubernetes.image_pull_policy if kubernetes else None) or argo.image_pull_policy
     if pull_policy:
         container["imagePullPolicy"] = pull_policy
-    env = settings.environment.variables
+    # A value Argo would read as an expression stays out of `env`: the shim sets every
+    # @environment variable itself (docs/targets/argo.md, "User strings").
+    env = [(key, value) for key, value in settings.environment.variables
+           if "{{" not in value and "}}" not in value]
     if env:
         container["env"] = [{"name": key, "value": value} for key, value in env]
     secret_names = (*settings.secrets.sources, *(kubernetes.secrets if kubernetes else ()))

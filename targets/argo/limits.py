@@ -1,11 +1,14 @@
-"""Names a user gives that Argo (Kubernetes) must take as written, and cannot: a label key or
-value, or a node selector, that breaks Kubernetes' rules is FLC301 at the decorator (flowc
-shortens the names it makes itself; it never rewrites a label someone selects on)."""
+"""What a user writes that Argo must take as written, and cannot: a label key or value, or a
+node selector, that breaks Kubernetes' rules is FLC301 at the decorator (flowc shortens the
+names it makes itself; it never rewrites a label someone selects on); a `{{` in a
+@kubernetes or @secrets value is FLC201 there (Argo would read it as an expression and has no
+escape; @environment values are left to the shim instead)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import astuple
 
 from flowc.compiler.diagnostics import Diagnostic, rule
 from flowc.compiler.ir import Flow
@@ -48,3 +51,31 @@ def label_problems(flow: Flow) -> Iterator[Diagnostic]:
                         decorator.span,
                         f"@kubernetes({field}=...) on step '{step.name}': {problem}",
                         help="Kubernetes refuses it as written; use a name that fits")
+
+
+def expression_problems(flow: Flow) -> Iterator[Diagnostic]:
+    """FLC201 for a `{{` or `}}` in any value of @kubernetes or @secrets."""
+    for step in flow.steps:
+        settings = step_settings(step)
+        for name, values in (("kubernetes", settings.kubernetes), ("secrets", settings.secrets)):
+            decorator = step.decorator(name)
+            if values is None or decorator is None:
+                continue
+            if any("{{" in text or "}}" in text for text in _strings(astuple(values))):
+                yield rule("FLC201").at(
+                    decorator.span,
+                    f"@{name} on step '{step.name}' holds '{{{{' or '}}}}', which Argo reads "
+                    "as an expression (there is no escape)",
+                    help="remove the braces from the value")
+
+
+def _strings(value: object) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, tuple | list):
+        for item in value:
+            yield from _strings(item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(key)
+            yield from _strings(item)
