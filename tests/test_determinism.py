@@ -21,6 +21,7 @@ import hashlib, json, sys
 from pathlib import Path
 from flowc.compiler import check_file, ir
 from flowc.targets import pictures
+from flowc.targets.emit import compile_checked, target_settings
 from flowc.commands.inspect import ir_yaml
 
 root = Path(sys.argv[1])
@@ -35,6 +36,9 @@ for path in sorted((root / "examples").glob("*.py")):
         "mermaid": pictures.mermaid(result.checked),
         "dot": pictures.dot(result.checked),
         "order": " ".join(graph.topological_order),
+        "argo.yaml": compile_checked(result.checked, ("argo",), target_settings(
+            ("argo",), path, result.checked, overrides={}, environ={})).files["argo.yaml"]
+            .decode(),
     }
     digests[path.stem] = {
         name: hashlib.sha256(value.encode()).hexdigest() for name, value in outputs.items()
@@ -110,3 +114,12 @@ def test_diagnostics_are_deterministic(tmp_path: Path) -> None:
     }
     assert len(set(runs.values())) == 1
     assert json.loads(runs["1"])
+
+
+def test_importing_hera_changes_no_output() -> None:
+    """hera replaces PyYAML's global str representer when imported (multi-line strings become
+    blocks); flowc's YAML pins its own, so the bytes never depend on what else was loaded."""
+    script = "import hera.workflows\n" + OUTPUTS_SCRIPT
+    done = subprocess.run([sys.executable, "-c", script, str(ROOT)], capture_output=True,
+                          text=True, check=True, timeout=120)
+    assert done.stdout == outputs_in_subprocess("0", ROOT)

@@ -116,7 +116,8 @@ def test_every_import_follows_the_arrows_of_the_architecture() -> None:
     assert not offending, "imports against docs/architecture.md:\n" + "\n".join(offending)
 
 
-def test_a_flow_folder_with_our_old_top_level_names_checks_compiles_and_runs(tmp_path: Path) -> None:
+def test_a_flow_folder_with_our_old_top_level_names_checks_compiles_and_runs(
+        tmp_path: Path) -> None:
     """The flow's folder comes first on `sys.path` in a task: its own `compiler.py`,
     `targets.py` and `runtime_shim.py` must not shadow flowc's packages (they are
     `flowc.compiler`, `flowc.targets`, `flowc.runtime_shim`)."""

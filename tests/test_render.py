@@ -13,6 +13,7 @@ import pytest
 from flowc.compiler import CheckedFlow, check_file
 from flowc.compiler.diagnostics import RULES, Diagnostic, rule
 from flowc.compiler.ir import Span, Switch
+from flowc.compiler.ir.graph import FlowGraph
 from flowc.compiler.render import JSON_KEYS, OutputFormat, concise, full, json_data, render, summary
 from flowc.targets import pictures
 from flowc.targets.lower import lower
@@ -286,7 +287,7 @@ def test_switch_cases_to_one_target_share_an_edge() -> None:
     flow = replace(checked.flow, steps=tuple(
         replace(s, transition=replace(step.transition, cases=cases)) if s.name == "start" else s
         for s in checked.flow.steps))
-    lowered = lower(CheckedFlow(flow=flow, graph=checked.graph))
+    lowered = lower(CheckedFlow(flow=flow, graph=FlowGraph.build(flow)))
     labels = [edge.label for edge in pictures.MermaidPicture().edges(lowered)
               if edge.source == "start"]
     assert labels == ["band = hot | scorching", "band = mild", "band = cold"]

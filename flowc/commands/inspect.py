@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
@@ -28,19 +28,11 @@ INSPECT_FORMATS = ("json", "yaml", "mermaid", "dot")
 
 
 def ir_yaml(text: str) -> str:
-    """The data of `ir.json` text as YAML: same keys in the same order, block style."""
-    import yaml  # type: ignore[import-untyped]
+    """The data of `ir.json` text as YAML: same keys in the same order, block style (the
+    representers pinned: the bytes never depend on what else was imported)."""
+    from flowc.targets.yaml_text import dump
 
-    document: Any = json.loads(text)
-    return str(
-        yaml.safe_dump(
-            document,
-            sort_keys=False,
-            allow_unicode=True,
-            default_flow_style=False,
-            width=100,
-        )
-    )
+    return dump(json.loads(text))
 
 
 def render_flow(checked: CheckedFlow, output_format: str) -> str:

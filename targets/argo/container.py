@@ -12,10 +12,10 @@ from typing import Any
 from flowc.compiler.ir.decorators import StepSettings
 from flowc.compiler.ir.graph import NodeKind
 from flowc.targets.argo.dag import CARDINALITY, CHOICE
-from flowc.targets.argo.documents import Inline
 from flowc.targets.argo.settings import ArgoSettings
 from flowc.targets.base import shim_command
 from flowc.targets.lower import LoweredStep
+from flowc.targets.yaml_text import Inline
 
 OUTPUTS_DIR = "/tmp/flowc/outputs"  # inside the pod: the shim writes one file per output
 CODE_PACKAGE = "{{workflow.parameters.flowc-code-package}}"

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import yaml  # type: ignore[import-untyped]
 from flowc.compiler.ir.decorators import flow_settings
 from flowc.runtime_shim.contracts.parameters import raw_default
 from flowc.targets.argo.names import CODE_PACKAGE_PARAMETER, DEPENDENCY, LABEL, ArgoNames
 from flowc.targets.argo.settings import ArgoSettings
 from flowc.targets.lower import Lowered
+from flowc.targets.yaml_text import dump_all
 
 API_VERSION = "argoproj.io/v1alpha1"
 EVENTS_API_VERSION = "argoproj.io/v1alpha1"
@@ -120,31 +120,8 @@ def sensor(lowered: Lowered, settings: ArgoSettings, names: ArgoNames) -> dict[s
             "spec": spec}
 
 
-class Inline(list[str]):
-    """A list written on one line (`[python, -P, -m, ...]`): a command reads as one."""
-
-
-# libyaml's emitter when PyYAML has it (the pure-Python one is most of a 2,000-step compile);
-# both write the same bytes for this output (the goldens are checked with both).
-_BaseDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-
-
-class _Dumper(_BaseDumper):  # type: ignore[misc, valid-type]
-    """Block style, no aliases (every value written out where it is used)."""
-
-    def ignore_aliases(self, data: Any) -> bool:
-        return True
-
-
-_Dumper.add_representer(
-    Inline, lambda dumper, data: dumper.represent_sequence("tag:yaml.org,2002:seq", data,
-                                                           flow_style=True))
-
-
 def render(lowered: Lowered, settings: ArgoSettings, names: ArgoNames,
            templates: list[dict[str, Any]]) -> str:
     documents = [workflow_template(lowered, settings, names, templates),
                  cron_workflow(lowered, settings, names), sensor(lowered, settings, names)]
-    return str(yaml.dump_all([d for d in documents if d is not None], Dumper=_Dumper,
-                             sort_keys=False, allow_unicode=True, width=100,
-                             default_flow_style=False, explicit_start=True))
+    return dump_all([d for d in documents if d is not None])
