@@ -55,6 +55,18 @@ def submit(template: dict[str, Any], workdir: Path, arguments: dict[str, str] | 
                         **options)
 
 
+def run_on_argo(flow: Path, workdir: Path, arguments: dict[str, str] | None = None,
+                **options: Any) -> tuple[Any, Path]:
+    """Compile, upload the code, submit; the executor's result and the datastore."""
+    datastore = workdir / "ds"
+    datastore.mkdir()
+    [template] = compile_argo(flow, datastore)
+    upload_code(flow, datastore)
+    result = submit(template, workdir, arguments, time_scale=0.0, **options)
+    assert result.phase == "Succeeded", result.message
+    return result, datastore
+
+
 def artifacts(datastore: Path, flow_name: str, run_id: str,
               steps: list[str]) -> dict[tuple[str, str], dict[str, Any]]:
     """Every task's artifacts, by (step, task id), loaded through the results client."""
@@ -116,12 +128,7 @@ def _comparable(values: dict[str, Any]) -> dict[str, Any]:
 
 def test_a_failing_once_step_is_retried_by_argo(tmp_path: Path) -> None:
     flow = ROOT / "tests/runner_flows/retry_once.py"
-    datastore = tmp_path / "ds"
-    datastore.mkdir()
-    [template] = compile_argo(flow, datastore)
-    upload_code(flow, datastore)
-    result = submit(template, tmp_path, {"marker": str(tmp_path / "marker")}, time_scale=0.0)
-    assert result.phase == "Succeeded", result.message
+    result, datastore = run_on_argo(flow, tmp_path, {"marker": str(tmp_path / "marker")})
     flaky = result.node("flaky")
     assert [attempt.phase for attempt in flaky.attempts] == ["Failed", "Succeeded"]
     record = TaskStore(open_datastore(str(datastore)), "RetryOnceFlow").read_record(
@@ -131,12 +138,7 @@ def test_a_failing_once_step_is_retried_by_argo(tmp_path: Path) -> None:
 
 def test_a_thousand_way_foreach_fans_out_with_sequence(tmp_path: Path) -> None:
     flow = ROOT / "tests/runner_flows/wide_foreach.py"
-    datastore = tmp_path / "ds"
-    datastore.mkdir()
-    [template] = compile_argo(flow, datastore)
-    upload_code(flow, datastore)
-    result = submit(template, tmp_path, time_scale=0.0, max_pods=8)
-    assert result.phase == "Succeeded", result.message
+    result, datastore = run_on_argo(flow, tmp_path, max_pods=8)
     store = TaskStore(open_datastore(str(datastore)), "WideForeachFlow")
     join = Step(store, result.workflow_name, "join").task
     assert join.data.count == 1000 and join.data.total == sum(i * i for i in range(1000))
@@ -144,12 +146,7 @@ def test_a_thousand_way_foreach_fans_out_with_sequence(tmp_path: Path) -> None:
 
 def test_environment_values_with_braces_reach_the_task_unchanged(tmp_path: Path) -> None:
     flow = ROOT / "tests/runner_flows/env_braces.py"
-    datastore = tmp_path / "ds"
-    datastore.mkdir()
-    [template] = compile_argo(flow, datastore)
-    upload_code(flow, datastore)
-    result = submit(template, tmp_path, time_scale=0.0)
-    assert result.phase == "Succeeded", result.message
+    result, datastore = run_on_argo(flow, tmp_path)
     start = Step(TaskStore(open_datastore(str(datastore)), "EnvBracesFlow"),
                  result.workflow_name, "start").task
     assert start.data.braces == "{{workflow.uid}} $(whoami) 'q' \"dq\" é"
