@@ -34,6 +34,29 @@ def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
     sys.exit(code)
 
 
+class Output:
+    """stdout for a long command: a line that cannot be written because the reader went away
+    (`flowc run ... | head -1`: a broken pipe) is dropped, and so is every later one, instead
+    of ending the command. `closed` says whether that happened."""
+
+    def __init__(self) -> None:
+        self.closed = False
+
+    def __call__(self, text: str, nl: bool = True) -> None:
+        if self.closed:
+            return
+        try:
+            click.echo(text, nl=nl)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            self.closed = True
+            # The interpreter flushes stdout once more at exit: point it at /dev/null so that
+            # neither that flush nor a later write raises again.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            os.close(devnull)
+
+
 def user_errors(command: Callable[P, R]) -> Callable[P, R]:
     """Turn a datastore error or an unusable name raised anywhere below into `fail`."""
 

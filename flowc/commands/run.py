@@ -24,6 +24,7 @@ from flowc.commands.check import UNREADABLE_CODE
 from flowc.commands.common import (
     EXIT_FAILED,
     EXIT_USAGE,
+    Output,
     fail,
     find_run,
     open_store,
@@ -101,12 +102,13 @@ def execute(checked: CheckedFlow, packaged: CheckedFlow, flow_file: Path | None,
                                      dumps(packaged.flow)).digest
     except (DatastoreError, PackageError) as exc:
         fail(str(exc))
+    out = Output()  # a closed stdout drops the output, never the run (docs/local-runner.md)
     if announce is not None:
-        click.echo(announce(package))
+        out(announce(package))
     tty = sys.stdout.isatty()
-    progress = Progress(lambda text, nl: click.echo(text, nl=nl), checked.graph.topological_order,
+    progress = Progress(out, checked.graph.topological_order,
                         tty=tty, width=shutil.get_terminal_size().columns)
-    click.echo(f"run {checked.flow.name}/{run_id} (datastore {datastore.url})")
+    out(f"run {checked.flow.name}/{run_id} (datastore {datastore.url})")
     signal.signal(signal.SIGTERM, _interrupt)  # like Ctrl-C: kill the tasks, record "failed"
     try:
         with _source_named(flow_file):
@@ -227,7 +229,7 @@ def resume_command(run: str, file: Path | None, from_step: str | None, flow_name
             fail(f"run {flow}/{run_id} has no code package; pass the flow FILE")
         package = info.code_package
         packaged = checked = checked_from_package(store, flow, package)
-        click.echo(f"code: the code package of {flow}/{run_id} (the run does not record its "
+        Output()(f"code: the code package of {flow}/{run_id} (the run does not record its "
                    "flow file; pass FILE to run the current code)")
     try:
         if from_step is not None:
@@ -257,8 +259,9 @@ def runs_command(flow: str | None, datastore: str | None) -> None:
         lines = list(runs_table(store, flow))
     except KeyError as exc:
         fail(str(exc.args[0]))
+    out = Output()
     for line in lines:
-        click.echo(line)
+        out(line)
 
 
 @click.command("show")
@@ -273,9 +276,10 @@ def show_command(path: str, datastore: str | None) -> None:
 
     store = open_store(datastore, create_default=False)
     flow, run_id, rest = find_run(store, path)
+    out = Output()
     try:
         for line in show_lines(store, flow, run_id, rest):
-            click.echo(line)
+            out(line)
     except KeyError as exc:
         fail(str(exc.args[0]) if exc.args else str(exc))
 
