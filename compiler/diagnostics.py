@@ -78,6 +78,7 @@ _CATALOG: tuple[tuple[str, str, Severity, str], ...] = (
     ("FLC024", "unsupported-parameter-type", E, "use one of str, int, float, bool or JSONType for type="),
     ("FLC025", "parameter-name-conflict", E, "a parameter and a step (or another attribute) share a name: rename one"),
     ("FLC026", "unsupported-flow-input", E, "flowc supports Parameter(...) as a flow's input; IncludeFile and Config are not supported"),
+    ("FLC027", "invalid-parameter-name", E, "parameter names use ASCII letters, digits, '_' and '-', not starting with '-'"),
     ("FLC030", "invalid-decorator-argument", E, "check the decorator's arguments: see docs/decorators.md for each one's keywords and types"),
     ("FLC031", "duplicate-decorator", E, "apply each decorator at most once per step or class"),
     ("FLC032", "step-decorator-order", E, "put @step last (closest to def), below every other step decorator"),
@@ -115,6 +116,7 @@ _CATALOG: tuple[tuple[str, str, Severity, str], ...] = (
     ("FLC127", "parallel-not-joined", E, "follow a @parallel step with a join step (def step(self, inputs))"),
     ("FLC128", "parallel-without-num-parallel", E, "call a @parallel step with self.next(self.step, num_parallel=n)"),
     ("FLC129", "invalid-num-parallel", E, "num_parallel must be a positive integer"),
+    ("FLC130", "invalid-flow-name", E, "flow names are ASCII: letters, digits and '_' (the name is part of every datastore key)"),
     # --- FLC2xx: target capability (declared by each target) -------------------------------------
     ("FLC201", "unsupported-construct", E, "this target cannot express the construct; see the support matrix in README.md"),
     ("FLC202", "unsupported-decorator", W, "this target ignores the decorator; see the support matrix in README.md"),

@@ -9,12 +9,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from flowc.compiler.ir.names import KEY_NAME_RULE, is_key_name
+
 TASK_ID_PREFIX = "t"
 
 _TASK_ID_RE = re.compile(r"t((?:\.(?:0|[1-9][0-9]*))*)(?:@([1-9][0-9]*))?")
-# Flow, run id and step names go into datastore keys and pathspecs: no separators, no dots
-# at the start (so `.`/`..` never appear), and nothing a shell or a URL would mangle.
-_NAME_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.@=+,:\-]*")
 
 
 class InvalidTaskId(ValueError):
@@ -46,12 +45,10 @@ def parse_task_id(text: str) -> tuple[tuple[int, ...], int]:
 
 
 def check_name(kind: str, name: str) -> str:
-    """Return `name` when it is usable as a flow, run id or step name in keys; else raise."""
-    if not _NAME_RE.fullmatch(name):
-        raise InvalidTaskId(
-            f"{kind} {name!r} cannot be used in a datastore key "
-            "(letters, digits and '_.-@=+,:', not starting with '.' or '-')"
-        )
+    """Return `name` when it is usable as a flow, run id or step name in keys; else raise.
+    The rule is `flowc.compiler.ir.names`, which `flowc check` applies too (FLC110, FLC130)."""
+    if not is_key_name(name):
+        raise InvalidTaskId(f"{kind} {name!r} cannot be used in a datastore key ({KEY_NAME_RULE})")
     return name
 
 

@@ -28,6 +28,8 @@ RULES: tuple[Rule, ...] = (
     names.check_duplicate_steps,
     names.check_reserved_step_names,
     names.check_step_name_spelling,
+    names.check_flow_name,
+    names.check_parameter_name_spelling,
     parameters.check_duplicate_parameters,
     parameters.check_reserved_parameter_names,
     parameters.check_parameter_defaults,

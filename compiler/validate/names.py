@@ -1,4 +1,6 @@
-"""Step names: reserved words (FLC101), the allowed spelling (FLC110), duplicates (FLC040)."""
+"""Names: reserved step words (FLC101), the spelling of step (FLC110), flow (FLC130) and
+parameter (FLC027) names, duplicate steps (FLC040). The spellings are the runtime's own rules
+(`flowc.compiler.ir.names`), so a flow that checks clean is one `flowc run` takes."""
 
 from __future__ import annotations
 
@@ -6,10 +8,16 @@ import re
 from collections.abc import Iterator
 
 from flowc.compiler.diagnostics import Diagnostic, rule
+from flowc.compiler.ir.names import (
+    KEY_NAME_RULE,
+    PARAMETER_NAME_RULE,
+    STEP_NAME_RULE,
+    bad_characters,
+    is_flow_name,
+    is_parameter_name,
+    is_step_name,
+)
 from flowc.compiler.validate.context import RESERVED_STEP_NAMES, RuleContext
-
-# Metaflow's lint: lowercase ASCII letters, digits and underscores, not starting with "_".
-_STEP_NAME = re.compile(r"[a-z0-9][a-z0-9_]*")
 
 
 def check_reserved_step_names(ctx: RuleContext) -> Iterator[Diagnostic]:
@@ -24,18 +32,40 @@ def check_reserved_step_names(ctx: RuleContext) -> Iterator[Diagnostic]:
 def check_step_name_spelling(ctx: RuleContext) -> Iterator[Diagnostic]:
     """FLC110: step names are lowercase ASCII identifiers that do not start with `_`."""
     for step in ctx.flow.steps:
-        if _STEP_NAME.fullmatch(step.name):
+        if is_step_name(step.name):
             continue
         if step.name.startswith("_"):
             reason = "starts with an underscore"
         else:
-            bad = sorted({c for c in step.name if not re.fullmatch(r"[a-z0-9_]", c)})
-            reason = "contains " + ", ".join(repr(c) for c in bad)
+            reason = "contains " + bad_characters(step.name, re.compile(r"[a-z0-9_]"))
         suggestion = re.sub(r"[^a-z0-9_]", "_", step.name.lower()).lstrip("_") or "step"
         yield rule("FLC110").at(
             step.span, f"step name '{step.name}' is invalid: it {reason}",
-            help="step names use lowercase ASCII letters, digits and underscores and do not "
-            f"start with an underscore (for example '{suggestion}')")
+            help=f"step names use {STEP_NAME_RULE} (for example '{suggestion}')")
+
+
+def check_flow_name(ctx: RuleContext) -> Iterator[Diagnostic]:
+    """FLC130: the flow's name goes into every datastore key of its runs."""
+    name = ctx.flow.name
+    if not is_flow_name(name):
+        bad = bad_characters(name, re.compile(r"[A-Za-z0-9_.@=+,:\-]")) or repr(name[0])
+        yield rule("FLC130").at(
+            ctx.flow.span, f"flow name '{name}' cannot be used in a datastore key: it "
+            f"contains {bad}", help=f"flow names use {KEY_NAME_RULE}")
+
+
+def check_parameter_name_spelling(ctx: RuleContext) -> Iterator[Diagnostic]:
+    """FLC027: a parameter's name is passed to tasks as `--param NAME=VALUE`."""
+    for param in ctx.flow.parameters:
+        if is_parameter_name(param.name):
+            continue
+        bad = bad_characters(param.name, re.compile(r"[A-Za-z0-9_\-]"))
+        reason = f"contains {bad}" if bad else "is empty" if not param.name else \
+            "starts with '-'"
+        yield rule("FLC027").at(
+            param.span, f"parameter name {param.name!r} is invalid: it {reason}",
+            help=f"parameter names use {PARAMETER_NAME_RULE}: they reach every task as "
+            "--param NAME=VALUE")
 
 
 def check_duplicate_steps(ctx: RuleContext) -> Iterator[Diagnostic]:
