@@ -78,6 +78,9 @@ def test_resume_reuses_finished_tasks(tmp_path: Path) -> None:
     again = flowc("resume", run.id, "--from", "join", "--datastore", str(ds))
     assert again.returncode == 0
     assert "join ok" in again.stdout and "body[3] reused" in again.stdout
+    by_path = flowc("resume", f"FlakyForeachFlow/{run.id}/join", "--datastore", str(ds))
+    assert by_path.returncode == 0, by_path.stderr  # RUN/STEP is RUN --from STEP
+    assert "join ok" in by_path.stdout and "body[3] reused" in by_path.stdout
     bad = flowc("resume", run.id, "--from", "nosuch", "--datastore", str(ds))
     assert bad.returncode == 2 and "nosuch" in bad.stderr
 

@@ -179,7 +179,7 @@ def run_command(file: Path, flow_name: str | None, params: tuple[str, ...],
 
 
 @click.command("resume")
-@click.argument("run", metavar="[FLOW/]RUN_ID")
+@click.argument("run", metavar="[FLOW/]RUN_ID[/STEP]")
 @click.argument("file", required=False, type=click.Path(path_type=Path))
 @click.option("--from", "from_step", default=None, metavar="STEP",
               help="Re-run this step and everything downstream of it.")
@@ -190,7 +190,7 @@ def run_command(file: Path, flow_name: str | None, params: tuple[str, ...],
 def resume_command(run: str, file: Path | None, from_step: str | None, flow_name: str | None,
                    max_workers: int | None, datastore: str | None) -> None:
     """A new run that reuses RUN's finished tasks and runs the rest with the flow file as it
-    is now (the one RUN was started from, or FILE)."""
+    is now (the one RUN was started from, or FILE). `RUN/STEP` is `RUN --from STEP`."""
     from flowc.runtime_shim.records import TaskStore
     from flowc.runtime_shim.runs import read_run
     from flowc.targets.local.resume import (
@@ -204,7 +204,8 @@ def resume_command(run: str, file: Path | None, from_step: str | None, flow_name
     )
 
     store = open_store(datastore, create_default=False)
-    flow, run_id, _ = find_run(store, run)
+    flow, run_id, rest = find_run(store, run)
+    from_step = _resume_point(run, rest, from_step)
     tasks = TaskStore(store, flow)
     info = read_run(tasks, run_id)
     if info is None:
@@ -244,6 +245,17 @@ def resume_command(run: str, file: Path | None, from_step: str | None, flow_name
     execute(checked, packaged, flow_file, store, package, announce,
             params=tuple(info.params.items()), max_workers=max_workers,
             origin_run_id=run_id, from_step=from_step)
+
+
+def _resume_point(text: str, rest: list[str], from_step: str | None) -> str | None:
+    """`FLOW/RUN/STEP` is `FLOW/RUN --from STEP` (the step is checked against the flow like
+    --from); a task part, or a step that contradicts --from, is refused."""
+    if len(rest) > 1:
+        fail(f"cannot resume from a task ({text!r}): give [FLOW/]RUN[/STEP]; a step re-runs "
+             "all of its tasks")
+    if rest and from_step is not None and rest[0] != from_step:
+        fail(f"{text!r} names step '{rest[0]}' but --from names '{from_step}': give one")
+    return rest[0] if rest else from_step
 
 
 @click.command("runs")
