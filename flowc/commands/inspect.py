@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -27,12 +27,31 @@ if TYPE_CHECKING:
 INSPECT_FORMATS = ("json", "yaml", "mermaid", "dot")
 
 
+# Every Unicode line break but \n and \r: in a plain or single-quoted scalar a YAML reader
+# folds NEL (\x85) into a space; in a double-quoted one the emitter writes each as an escape.
+YAML_LINE_BREAKS = "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+
+
 def ir_yaml(text: str) -> str:
     """The data of `ir.json` text as YAML: same keys in the same order, block style (the
-    representers pinned: the bytes never depend on what else was imported)."""
-    from flowc.targets.yaml_text import dump
+    representers pinned: the bytes never depend on what else was imported). Every string reads
+    back unchanged with `yaml.safe_load`: one holding a line break other than \\n and \\r is
+    double-quoted, where each is an escape (PyYAML's pure-Python emitter would otherwise write
+    a NEL raw, which a reader folds into a space; libyaml escapes it either way)."""
+    import yaml  # type: ignore[import-untyped]
 
-    return dump(json.loads(text))
+    from flowc.targets.yaml_text import PinnedDumper
+
+    class Dumper(PinnedDumper):  # type: ignore[misc, valid-type]
+        pass
+
+    def represent_str(dumper: Any, value: str) -> Any:
+        style = '"' if any(char in YAML_LINE_BREAKS for char in value) else None
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+    Dumper.add_representer(str, represent_str)
+    return str(yaml.dump(json.loads(text), Dumper=Dumper, sort_keys=False, allow_unicode=True,
+                         width=100, default_flow_style=False))
 
 
 def render_flow(checked: CheckedFlow, output_format: str) -> str:
@@ -86,7 +105,9 @@ def inspect_command(file: Path, flow_name: str | None, output_format: str) -> No
         status = exit_status([result])
         context.exit(status if status != EXIT_CLEAN else 1)
         return
-    click.echo(render_flow(result.checked, output_format), nl=False)
+    # color=True: click would strip ANSI escapes (a switch value may hold one) from a pipe but
+    # not from a terminal; the output is the same bytes wherever it goes.
+    click.echo(render_flow(result.checked, output_format), nl=False, color=True)
 
 
 COMMANDS: tuple[click.Command, ...] = (inspect_command,)
