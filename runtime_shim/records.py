@@ -8,6 +8,7 @@ of docs/task-contract.md on top of any Datastore.
 
 from __future__ import annotations
 
+import json
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -185,10 +186,14 @@ class TaskStore:
         """The task's record, or None when the task did not (yet) happen."""
         key = self.record_key(run_id, step, task)
         try:
-            data = self.datastore.get_json(key)
+            raw = self.datastore.get_bytes(key)
         except NotFound:
             return None
-        try:
+        try:  # not JSON is a malformed record like any other (exit 1), not a datastore error
+            try:
+                data = json.loads(raw)
+            except ValueError as exc:
+                raise RecordError(f"not valid JSON: {exc}") from None
             return TaskRecord.from_json(data)
         except RecordError as exc:
             raise RecordError(f"{self.datastore.describe(key)}: {exc}") from None
