@@ -139,3 +139,17 @@ def test_cache_is_bounded(tasks: TaskStore, monkeypatch: pytest.MonkeyPatch) -> 
     for ref in refs:
         tasks.load_artifact(ref)
     assert tasks._cache_size <= 2000 and len(tasks._cache) <= 3
+
+
+@pytest.mark.parametrize("text", ["{not json", "", "\xff\xfe", "[]", '"x"', "{}", "null"],
+                         ids=["broken", "empty", "bytes", "list", "string", "empty-object",
+                              "null"])
+def test_every_malformed_record_is_one_kind_of_error(text: str, tasks: TaskStore,
+                                                     tmp_path: Path) -> None:
+    """Not JSON at all is a malformed record like any other: RecordError (the CLI exits 1),
+    never a bare DatastoreError (exit 2, kept for an unreachable or unusable datastore)."""
+    tasks.write_record(_record())
+    path = tmp_path / "TrainFlow/runs/r1/train/t.0.2@1/record.json"
+    path.write_bytes(text.encode("latin-1"))
+    with pytest.raises(RecordError, match="record.json"):
+        tasks.read_record("r1", "train", "t.0.2@1")
