@@ -63,7 +63,7 @@ _CATALOG: tuple[tuple[str, str, Severity, str], ...] = (
     ("FLC002", "no-flow", E, "define a class that derives from FlowSpec (from flowc or metaflow)"),
     ("FLC003", "ambiguous-flow", E, "the file defines several flows: pick one with --flow NAME"),
     ("FLC004", "unknown-flow", E, "pass the name of a FlowSpec class defined in this file to --flow"),
-    ("FLC005", "unreadable-file", E, "check the path, its permissions and that it is UTF-8 text"),
+    ("FLC005", "unreadable-file", E, "check the path, its permissions and that it is text in its declared encoding (UTF-8 without a coding line)"),
     ("FLC010", "next-not-last", E, "make self.next(...) the last statement of the step"),
     ("FLC011", "next-in-conditional", E, "call self.next(...) unconditionally at the end of the step; use a switch (condition=) to choose at run time"),
     ("FLC012", "dynamic-next-target", E, "name the target step directly, as self.next(self.step_name)"),

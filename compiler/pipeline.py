@@ -57,9 +57,14 @@ def display_path(path: Path, root: Path | None = None) -> str:
 def check_file(
     path: Path, *, root: Path | None = None, flow_name: str | None = None
 ) -> CheckResult:
+    from flowc.compiler.frontend.reading import EncodingDeclarationError, read_source
+
     shown = display_path(path, root)
     try:
-        source = path.read_text(encoding="utf-8")
+        source = read_source(path)  # PEP 263: the encoding Python would read the file with
+    except EncodingDeclarationError as exc:
+        return CheckResult(path=shown, source=None, flow=None, checked=None,
+                           diagnostics=(exc.diagnostic(shown),))
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         if path.is_symlink() and not path.exists():  # name the link, not its missing target

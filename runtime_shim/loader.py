@@ -105,6 +105,14 @@ def _real_metaflow_importable() -> bool:
         return False
 
 
+def _read_python(path: Path) -> str:
+    """A Python file's text, decoded as the interpreter decodes it (PEP 263 coding line)."""
+    import tokenize
+
+    with tokenize.open(path) as file:
+        return file.read()
+
+
 def shown_filename(packaged: Path, source: str) -> str | None:
     """The user's flow file named by $FLOWC_SOURCE_FILE when it holds exactly `source` (the
     packaged copy at `packaged`), else None: tracebacks then name the packaged copy, whose
@@ -113,8 +121,8 @@ def shown_filename(packaged: Path, source: str) -> str | None:
     if not named or named == str(packaged):
         return None
     try:
-        return named if Path(named).read_text(encoding="utf-8") == source else None
-    except (OSError, UnicodeDecodeError):
+        return named if _read_python(Path(named)) == source else None
+    except (OSError, UnicodeDecodeError, SyntaxError):
         return None
 
 
@@ -126,8 +134,8 @@ def import_flow_module(code_dir: Path, flow: Flow, *, task: bool = True) -> Modu
     """
     path = (code_dir / flow.path).resolve()
     try:
-        source = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        source = _read_python(path)
+    except (OSError, UnicodeDecodeError, SyntaxError) as exc:
         raise InfraError(f"cannot read the flow file {path}: {exc}") from exc
     if _IMPORTS_METAFLOW.search(source) and (task or not _real_metaflow_importable()):
         metaflow_alias.install()
