@@ -365,6 +365,26 @@ def test_run_bad_param(params: tuple[str, ...], needle: str, files: Path, cwd: P
     assert os.listdir(ds) == [], "a refused run wrote into the datastore"
 
 
+def test_run_refuses_a_param_value_over_the_limit(files: Path, cwd: Path,
+                                                  tmp_path: Path) -> None:
+    """A value that could not travel as a task's argument is refused, naming the limit (the
+    1 MB of the issue cannot even reach flowc's own argv: 100 KiB stands for it)."""
+    from flowc.commands.run import PARAM_VALUE_MAX_BYTES
+
+    ds = tmp_path / "ds"
+    ds.mkdir()
+    over = "x" * (PARAM_VALUE_MAX_BYTES + 1)
+    for value in (over, "é" * (PARAM_VALUE_MAX_BYTES // 2 + 1), "x" * 100 * 1024):
+        result = flowc("run", str(files / "params.py"), "--datastore", str(ds),
+                       "--param", f"who={value}", cwd=cwd)
+        one_line_error(result, 2, "parameter 'who'", "limited to 64 KiB")
+    assert os.listdir(ds) == []
+    at_limit = flowc("run", str(files / "params.py"), "--datastore", str(ds),
+                     "--param", f"who={over[1:]}", env={"FLOWC_LOCAL_LAUNCHER": "subprocess"},
+                     cwd=cwd)
+    assert at_limit.returncode == 0, at_limit.stderr
+
+
 @pytest.mark.parametrize("workers", ["0", "-3", "many"])
 def test_run_bad_max_workers(workers: str, files: Path, cwd: Path) -> None:
     usage_error(flowc("run", str(files / "hello.py"), "--max-workers", workers, cwd=cwd),

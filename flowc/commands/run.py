@@ -60,11 +60,24 @@ def compile_flow(path: Path, flow_name: str | None) -> tuple[CheckedFlow, Checke
     return result.checked, packaged.checked
 
 
+# A `--param` value reaches its task as a command-line argument on every target (Linux refuses
+# one argument over 128 KiB, E2BIG; orchestrators' parameter fields are smaller still): larger
+# values are refused here, naming the limit. Pass a path or a URL to large data instead.
+PARAM_VALUE_MAX_BYTES = 64 * 1024
+
+
 def validate_params(checked: CheckedFlow, raw: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     """Decode every `--param` with the shim's decoder now, before any task starts."""
     from flowc.runtime_shim.errors import UsageError
     from flowc.runtime_shim.params import resolve_parameters, split_assignments
 
+    for item in raw:
+        name, _, value = item.partition("=")
+        size = len(value.encode("utf-8", "surrogateescape"))
+        if size > PARAM_VALUE_MAX_BYTES:
+            fail(f"the value of parameter '{name}' is {size:,} bytes; a --param value is "
+                 f"limited to {PARAM_VALUE_MAX_BYTES // 1024} KiB (it reaches the task as a "
+                 "command-line argument): pass a path or URL to the data instead")
     try:
         resolve_parameters(checked.flow, raw)
         return tuple(split_assignments(raw).items())
