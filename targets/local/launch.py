@@ -6,6 +6,11 @@ warm process that has imported the shim and forks a fresh child per task, which 
 its own process, in its own process group, with its own exit code, but does not pay the
 interpreter's start-up. `SubprocessLauncher` execs the command line as is. Both report
 exits on a queue, so the scheduler blocks on `queue.get(timeout=next deadline)`.
+
+The runner's scratch folder (`$TMPDIR/flowc-<run id>-*`, one folder per task) is claimed by
+the first launch (an owner file naming the runner process); `make_launcher`, called at the
+start of every run, removes the scratch folders whose runner is gone (killed, or ended
+leaving a failed run's folder: the task logs are in the datastore).
 """
 
 from __future__ import annotations
@@ -22,6 +27,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Protocol
+
+from flowc.runtime_shim.owner import current_owner, owner_gone
 
 SHIM_PREFIX_LEN = 4  # argv starts with (python, "-P", "-m", "flowc.runtime_shim")
 LOST = -1000  # exit code reported when the fork server itself died
@@ -45,6 +52,37 @@ class Launcher(Protocol):
     def close(self) -> None: ...
 
 
+SCRATCH_PREFIX = "flowc-"
+SCRATCH_OWNER = ".flowc-runner"  # in a scratch folder: `<pid>@<host>` of its runner
+
+
+def claim_scratch(task_stdout: Path) -> None:
+    """Mark the scratch folder holding this task's folder as this runner's (once)."""
+    scratch = task_stdout.parent.parent
+    marker = scratch / SCRATCH_OWNER
+    if scratch.name.startswith(SCRATCH_PREFIX) and not marker.exists():
+        with contextlib.suppress(OSError):
+            marker.write_text(current_owner())
+
+
+def reap_scratch(tmp: Path | None = None) -> list[Path]:
+    """Remove the scratch folders in `tmp` whose runner process has exited; return them.
+    A folder without an owner file (or another host's) is left alone."""
+    import shutil
+    import tempfile
+
+    removed = []
+    for folder in Path(tmp or tempfile.gettempdir()).glob(SCRATCH_PREFIX + "*"):
+        try:
+            owner = (folder / SCRATCH_OWNER).read_text()
+        except OSError:
+            continue
+        if owner_gone(owner):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
 def _kill_group(pid: int) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pid, signal.SIGKILL)
@@ -58,6 +96,7 @@ class SubprocessLauncher:
         self._pids: dict[int, int] = {}
 
     def launch(self, token: int, argv: Sequence[str], stdout: Path, stderr: Path) -> None:
+        claim_scratch(stdout)
         with open(stdout, "wb") as out, open(stderr, "wb") as err:
             process = subprocess.Popen(
                 list(argv), stdin=subprocess.DEVNULL, stdout=out, stderr=err,
@@ -101,6 +140,7 @@ class ForkServerLauncher:
                          name="flowc-forkserver", daemon=True).start()
 
     def launch(self, token: int, argv: Sequence[str], stdout: Path, stderr: Path) -> None:
+        claim_scratch(stdout)
         request = {"token": token, "argv": list(argv[SHIM_PREFIX_LEN:]),
                    "stdout": str(stdout), "stderr": str(stderr)}
         with self._lock:
@@ -156,7 +196,9 @@ class ForkServerLauncher:
 def make_launcher(kind: str | None = None, python: str = sys.executable,
                   preload: Sequence[str] = ()) -> Launcher:
     """`fork` (default where os.fork exists) or `subprocess`; env FLOWC_LOCAL_LAUNCHER too.
-    `preload`: extra modules the fork server imports once (the S3 backend for s3:// runs)."""
+    `preload`: extra modules the fork server imports once (the S3 backend for s3:// runs).
+    Called at the start of every run: first reaps the scratch folders of runners gone."""
+    reap_scratch()
     kind = kind or os.environ.get("FLOWC_LOCAL_LAUNCHER") or (
         "fork" if hasattr(os, "fork") else "subprocess")
     if kind == "fork":
