@@ -116,7 +116,6 @@ _CATALOG: tuple[tuple[str, str, Severity, str], ...] = (
     ("FLC127", "parallel-not-joined", E, "follow a @parallel step with a join step (def step(self, inputs))"),
     ("FLC128", "parallel-without-num-parallel", E, "call a @parallel step with self.next(self.step, num_parallel=n)"),
     ("FLC129", "invalid-num-parallel", E, "num_parallel must be a positive integer"),
-    ("FLC130", "invalid-flow-name", E, "flow names are ASCII: letters, digits and '_' (the name is part of every datastore key)"),
     # --- FLC2xx: target capability (declared by each target) -------------------------------------
     ("FLC201", "unsupported-construct", E, "this target cannot express the construct; see the support matrix in README.md"),
     ("FLC202", "unsupported-decorator", W, "this target ignores the decorator; see the support matrix in README.md"),
@@ -125,6 +124,7 @@ _CATALOG: tuple[tuple[str, str, Severity, str], ...] = (
     ("FLC301", "name-too-long", E, "shorten the name"),
     ("FLC302", "split-too-wide", W, "a static split this wide is hard to schedule: use a foreach"),
     ("FLC303", "foreach-too-deep", W, "flatten the nesting: deep foreach nests multiply the number of tasks"),
+    ("FLC304", "invalid-flow-name", E, "flow names are ASCII: letters, digits and '_' (the name is part of every datastore key)"),
 )
 # fmt: on
 

@@ -46,7 +46,7 @@ def parse_task_id(text: str) -> tuple[tuple[int, ...], int]:
 
 def check_name(kind: str, name: str) -> str:
     """Return `name` when it is usable as a flow, run id or step name in keys; else raise.
-    The rule is `flowc.compiler.ir.names`, which `flowc check` applies too (FLC110, FLC130)."""
+    The rule is `flowc.compiler.ir.names`, which `flowc check` applies too (FLC110, FLC304)."""
     if not is_key_name(name):
         raise InvalidTaskId(f"{kind} {name!r} cannot be used in a datastore key ({KEY_NAME_RULE})")
     return name

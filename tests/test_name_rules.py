@@ -57,7 +57,7 @@ def test_a_flow_name_run_refuses_is_a_check_error(name: str) -> None:
     if not name.isidentifier():
         pytest.skip("not a class name: Python itself refuses it (FLC001)")
     refused = _run_refuses_key("flow", _as_python_names_it(name))
-    assert refused == ("FLC130" in _codes(_flow(flow=name)))
+    assert refused == ("FLC304" in _codes(_flow(flow=name)))
 
 
 @pytest.mark.parametrize("name", HOSTILE, ids=repr)
@@ -79,7 +79,7 @@ def test_a_parameter_name_run_refuses_is_a_check_error(name: str) -> None:
 
 
 def test_the_unicode_flow_of_the_issue() -> None:
-    assert "FLC130" in _codes(_flow(flow="ÜnicødeFlöw"))
+    assert "FLC304" in _codes(_flow(flow="ÜnicødeFlöw"))
     assert _codes(_flow()) == set()
 
 
@@ -92,7 +92,7 @@ def test_check_and_run_agree_on_every_flow_name(name: str) -> None:
     if name in {"FlowSpec", "Parameter", "step"}:
         return
     refused = _run_refuses_key("flow", _as_python_names_it(name))
-    assert refused == ("FLC130" in _codes(_flow(flow=name)))
+    assert refused == ("FLC304" in _codes(_flow(flow=name)))
 
 
 @settings(max_examples=150, deadline=None)

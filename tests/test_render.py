@@ -93,7 +93,8 @@ def test_full_without_source_has_no_excerpt() -> None:
     assert full(diagnostic, None) == "\n".join([
         "error[FLC005]: cannot read 'gone.py': Permission denied",
         " --> gone.py:1:1",
-        "  = help: check the path, its permissions and that it is UTF-8 text",
+        "  = help: check the path, its permissions and that it is text in its declared "
+        "encoding (UTF-8 without a coding line)",
     ])
 
 

@@ -1,4 +1,4 @@
-"""Names: reserved step words (FLC101), the spelling of step (FLC110), flow (FLC130) and
+"""Names: reserved step words (FLC101), the spelling of step (FLC110), flow (FLC304) and
 parameter (FLC027) names, duplicate steps (FLC040). The spellings are the runtime's own rules
 (`flowc.compiler.ir.names`), so a flow that checks clean is one `flowc run` takes."""
 
@@ -45,11 +45,11 @@ def check_step_name_spelling(ctx: RuleContext) -> Iterator[Diagnostic]:
 
 
 def check_flow_name(ctx: RuleContext) -> Iterator[Diagnostic]:
-    """FLC130: the flow's name goes into every datastore key of its runs."""
+    """FLC304: the flow's name goes into every datastore key of its runs."""
     name = ctx.flow.name
     if not is_flow_name(name):
         bad = bad_characters(name, re.compile(r"[A-Za-z0-9_.@=+,:\-]")) or repr(name[0])
-        yield rule("FLC130").at(
+        yield rule("FLC304").at(
             ctx.flow.span, f"flow name '{name}' cannot be used in a datastore key: it "
             f"contains {bad}", help=f"flow names use {KEY_NAME_RULE}")
 

@@ -1,7 +1,7 @@
 from flowc import FlowSpec, step
 
 
-class ÜnicødeFlöw(FlowSpec):  # error: [FLC130]
+class ÜnicødeFlöw(FlowSpec):  # error: [FLC304]
     @step
     def start(self):
         self.next(self.end)
