@@ -122,3 +122,26 @@ def test_limits_come_from_the_environment() -> None:
     assert (config.connect_timeout, config.read_timeout) == (1, 1)
     with pytest.raises(DatastoreError, match="FLOWC_S3_DEADLINE='soon'"):
         S3Limits.from_env({"FLOWC_S3_DEADLINE": "soon"})
+
+
+def test_the_deadline_bounds_what_the_timeouts_would_not(proxy: FaultProxy, s3_url: str) -> None:
+    proxy.fault = "freeze"
+    started = time.monotonic()
+    result = _flowc(proxy, "runs", "--datastore", s3_url,
+                    FLOWC_S3_READ_TIMEOUT="60", FLOWC_S3_DEADLINE="2")
+    assert time.monotonic() - started < 10
+    assert result.returncode == 3, result.stdout + result.stderr
+    assert result.stderr.splitlines() == [
+        f"flowc: error: S3 endpoint {proxy.url} did not answer within 2s ({s3_url}/; the "
+        "deadline is FLOWC_S3_DEADLINE)"]
+
+
+def test_an_invalid_endpoint_is_said_once(aws_env: str, s3_url: str,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from flowc.runtime_shim.datastore import open_datastore
+
+    monkeypatch.setenv("FLOWC_S3_ENDPOINT_URL", "not-a-url")
+    with pytest.raises(DatastoreError) as caught:
+        open_datastore(s3_url).list_children("HelloFlow/runs")
+    message = str(caught.value)
+    assert message.count("S3 error on") == 1 and "DatastoreError" not in message, message

@@ -92,7 +92,7 @@ def translate(exc: BaseException, store: S3Datastore, what: str) -> DatastoreErr
     if isinstance(exc, boto.EndpointConnectionError | boto.ConnectionError
                   | boto.HTTPClientError):  # refused, reset, closed, timed out
         return Unreachable(
-            f"S3 endpoint {store.endpoint()} does not answer ({what}; "
+            f"cannot reach S3 endpoint {store.endpoint()} ({what}; "
             f"{store.limits.max_attempts} attempts): {_one_line(str(exc))}"
         )
     return DatastoreError(f"S3 error on {what}: {type(exc).__name__}: {_one_line(str(exc))}")
