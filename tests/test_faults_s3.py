@@ -145,3 +145,20 @@ def test_an_invalid_endpoint_is_said_once(aws_env: str, s3_url: str,
         open_datastore(s3_url).list_children("HelloFlow/runs")
     message = str(caught.value)
     assert message.count("S3 error on") == 1 and "DatastoreError" not in message, message
+
+
+def test_s3_lost_mid_run_is_one_line_per_task_and_exit_3(proxy: FaultProxy, s3_url: str) -> None:
+    proxy.fault, proxy.trigger = "reset", (b"GET ", b"/start/t/record.json")  # hello's input
+    result = _flowc(proxy, "run", str(HELLO), "--datastore", s3_url)
+    output = result.stdout + result.stderr
+    assert result.returncode == 3, output
+    assert "Traceback" not in output and "  File " not in output, output
+    failed = [line for line in result.stdout.splitlines() if line.startswith("hello failed")]
+    assert len(failed) == 1 and "infrastructure error: cannot reach S3 endpoint" in failed[0]
+
+
+def test_code_package_upload_past_the_deadline_exits_3(proxy: FaultProxy, s3_url: str) -> None:
+    proxy.fault, proxy.trigger = "freeze", (b"PUT ", b"/code-packages/")
+    result = _flowc(proxy, "run", str(HELLO), "--datastore", s3_url, FLOWC_S3_DEADLINE="2")
+    assert result.returncode == 3, result.stdout + result.stderr
+    assert len(result.stderr.splitlines()) == 1 and "did not answer within 2s" in result.stderr

@@ -106,8 +106,8 @@ def execute(checked: CheckedFlow, packaged: CheckedFlow, flow_file: Path | None,
                                      dumps(packaged.flow)).digest
     except Unreachable as exc:
         fail(str(exc), EXIT_INFRA)
-    except (DatastoreError, PackageError) as exc:
-        fail(str(exc))
+    except (DatastoreError, PackageError) as exc:  # the package's store may not answer: 3
+        fail(str(exc), EXIT_INFRA if isinstance(exc.__context__, Unreachable) else EXIT_USAGE)
     if announce is not None:
         click.echo(announce(package))
     tty = sys.stdout.isatty()
