@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 from flowc.runtime_shim.datastore import open_datastore
+from flowc.runtime_shim.records import TaskStore
+from flowc.runtime_shim.runs import RunExists, RunInfo, create_run
 from test_local_run import FLOWC, ROOT
 
 from flowc.client import Flow
@@ -20,6 +22,8 @@ from flowc.client import Flow
 pytestmark = pytest.mark.slow
 EXAMPLE = ROOT / "examples" / "parameters.py"
 PAIRS = 20
+S3_PAIRS = 5  # every S3 process imports boto3: 20 CLI pairs take ~100 s on 2 cores, so S3
+# gets 5 CLI pairs and the 20-pair race is run on `create_run` itself (threads, moto server)
 AT_ONCE = 5  # pairs started together: enough to race, bounded on a 2-core machine
 
 
@@ -32,7 +36,7 @@ def _run(datastore: str, run_id: str, greeting: str) -> subprocess.CompletedProc
     )
 
 
-def _race(datastore: str) -> None:
+def _race(datastore: str, pairs: int = PAIRS) -> None:
     def pair(n: int) -> tuple[str, list[subprocess.CompletedProcess[str]]]:
         run_id = f"race-{n}"
         with ThreadPoolExecutor(2) as both:
@@ -40,7 +44,7 @@ def _race(datastore: str) -> None:
         return run_id, results
 
     with ThreadPoolExecutor(AT_ONCE) as pool:
-        outcomes = list(pool.map(pair, range(PAIRS)))
+        outcomes = list(pool.map(pair, range(pairs)))
     for run_id, results in outcomes:
         codes = sorted(r.returncode for r in results)
         detail = "\n".join(r.stdout + r.stderr for r in results)
@@ -64,7 +68,29 @@ def test_same_run_id_race_locally(tmp_path: Path) -> None:
 
 
 def test_same_run_id_race_on_s3(s3_url: str) -> None:
-    _race(s3_url)
+    _race(s3_url, S3_PAIRS)
+
+
+def test_create_run_race_on_s3_has_one_winner_per_pair(s3_url: str) -> None:
+    def create(run_id: str, greeting: str) -> bool:
+        store = TaskStore(open_datastore(s3_url), "F")  # a client each, like two runners
+        info = RunInfo(flow="F", run_id=run_id, status="running", started_at=0.0,
+                       finished_at=None, params={"greeting": greeting}, origin_run_id=None,
+                       steps=("start", "end"))
+        try:
+            create_run(store, info)
+        except RunExists:
+            return False
+        return True
+
+    jobs = [(f"race-{n}", greeting) for n in range(PAIRS) for greeting in ("aaa", "bbb")]
+    with ThreadPoolExecutor(len(jobs)) as pool:
+        won = list(pool.map(lambda job: create(*job), jobs))
+    store = TaskStore(open_datastore(s3_url), "F")
+    for n in range(PAIRS):
+        assert won[2 * n] != won[2 * n + 1]
+        winner = "aaa" if won[2 * n] else "bbb"
+        assert store.read_run(f"race-{n}")["params"] == {"greeting": winner}  # type: ignore[index]
 
 
 def test_put_if_absent_has_one_winner(tmp_path: Path, s3_url: str) -> None:
