@@ -72,8 +72,10 @@ def test_same_run_id_race_on_s3(s3_url: str) -> None:
 
 
 def test_create_run_race_on_s3_has_one_winner_per_pair(s3_url: str) -> None:
+    runners = {greeting: TaskStore(open_datastore(s3_url), "F") for greeting in ("aaa", "bbb")}
+
     def create(run_id: str, greeting: str) -> bool:
-        store = TaskStore(open_datastore(s3_url), "F")  # a client each, like two runners
+        store = runners[greeting]  # one client per side (boto3 clients are thread-safe)
         info = RunInfo(flow="F", run_id=run_id, status="running", started_at=0.0,
                        finished_at=None, params={"greeting": greeting}, origin_run_id=None,
                        steps=("start", "end"))
