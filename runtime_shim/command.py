@@ -111,6 +111,7 @@ def _run(request: TaskRequest, work: Path, where: str) -> int:
 
     from flowc.runtime_shim import outputs
     from flowc.runtime_shim.current import current
+    from flowc.runtime_shim.datastore.base import DatastoreError
     from flowc.runtime_shim.execute import run_task
     from flowc.runtime_shim.logs import TaskLogs
 
@@ -131,7 +132,7 @@ def _run(request: TaskRequest, work: Path, where: str) -> int:
     except KeyboardInterrupt:  # SIGINT, or the step raised it: no record, like a kill
         _say(f"{where}: interrupted (KeyboardInterrupt): the task did not finish")
         return EXIT_INTERRUPTED
-    except OSError as exc:
+    except (OSError, DatastoreError) as exc:  # one line; botocore's details stay in the log
         _say(f"{where}: infrastructure error: {exc}")
         return EXIT_INFRA
     except Exception as exc:  # a bug in the shim: say so, with the traceback above

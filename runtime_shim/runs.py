@@ -6,6 +6,8 @@ and ended, its status (`running`, `ok`, `failed`), its parameters, the runner pr
 `running` after its runner exited on this machine (it was killed) reads as `stopped`. The
 flow file's absolute path is recorded too (`flowc resume` runs that file as it is now). Runs
 without run.json (another target wrote them) are described from their task records alone.
+A run is created with `create_run`, an atomic put-if-absent of its run.json: of two runners
+given the same run id, exactly one gets the run, the other RunExists before any task.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flowc.runtime_shim.contracts.run_id import new_run_id as new_run_id  # re-exported
-from flowc.runtime_shim.datastore.base import Datastore, NotFound
+from flowc.runtime_shim.datastore.base import Datastore, NotFound, encode_json
 from flowc.runtime_shim.owner import owner_gone
 from flowc.runtime_shim.records import TaskRecord, TaskStore
 
@@ -64,6 +66,17 @@ class RunInfo:
             runner=data.get("runner"),
             flow_file=data.get("flow_file"),
         )
+
+
+class RunExists(Exception):
+    """A run id that is already taken (one line: `run Flow/id already exists in ...`)."""
+
+
+def create_run(store: TaskStore, info: RunInfo) -> None:
+    """Write the new run's run.json if no run.json is there, atomically; else RunExists."""
+    key = store.run_key(info.run_id)
+    if not store.datastore.put_if_absent(key, encode_json(info.to_json())):
+        raise RunExists(f"run {info.flow}/{info.run_id} already exists in {store.datastore.url}")
 
 
 def write_run(store: TaskStore, info: RunInfo) -> None:

@@ -2,8 +2,10 @@
 
 Every problem a user can cause (a bad path, an unreachable or missing datastore, a name
 that cannot be a datastore key) becomes one line `error: ...` on stderr and exit status 2,
-never a traceback: `user_errors` wraps each command for the errors that can come from deep
-inside the datastore. Heavy modules are imported inside the functions.
+never a traceback; a datastore that does not answer (`Unreachable`) exits 3, an
+infrastructure failure rather than a usage error. `user_errors` wraps each command for the
+errors that can come from deep inside the datastore. Heavy modules are imported inside the
+functions.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ if TYPE_CHECKING:
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
+EXIT_INFRA = 3
 DEFAULT_DATASTORE = ".flowc"
 PATH_FORMS = "[FLOW/]RUN[/STEP[/TASK]]"
 
@@ -63,6 +66,7 @@ def user_errors(command: Callable[P, R]) -> Callable[P, R]:
     @functools.wraps(command)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         from flowc.runtime_shim.datastore import DatastoreError, IntegrityError
+        from flowc.runtime_shim.datastore.base import Unreachable
         from flowc.runtime_shim.identity import InvalidTaskId
         from flowc.runtime_shim.records import RecordError
 
@@ -70,6 +74,8 @@ def user_errors(command: Callable[P, R]) -> Callable[P, R]:
             return command(*args, **kwargs)
         except (IntegrityError, RecordError) as exc:
             fail(str(exc), EXIT_FAILED)
+        except Unreachable as exc:
+            fail(str(exc), EXIT_INFRA)
         except (DatastoreError, InvalidTaskId) as exc:
             fail(str(exc))
 

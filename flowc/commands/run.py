@@ -2,7 +2,9 @@
 
 `run` compiles in-process (concise diagnostics, exit 1 on errors), validates `--param`s with
 the shim's own decoder (one line, exit 2), stores the code package and runs every task as a
-shim process. Exit codes: 0 success, 1 a task failed (or the flow has errors), 2 usage/IO.
+shim process. Exit codes: 0 success, 1 a task failed (or the flow has errors), 2 usage/IO
+(a run id already taken included), 3 the datastore failed (does not answer, or fails once
+tasks ran).
 Heavy imports happen inside the commands so that `flowc --help` stays fast.
 """
 
@@ -23,6 +25,7 @@ import click
 from flowc.commands.check import UNREADABLE_CODE
 from flowc.commands.common import (
     EXIT_FAILED,
+    EXIT_INFRA,
     EXIT_USAGE,
     Output,
     fail,
@@ -94,7 +97,9 @@ def execute(checked: CheckedFlow, packaged: CheckedFlow, flow_file: Path | None,
     from flowc.compiler.render import concise
     from flowc.runtime_shim.contracts.run_id import new_run_id
     from flowc.runtime_shim.datastore import DatastoreError
+    from flowc.runtime_shim.datastore.base import Unreachable
     from flowc.runtime_shim.records import TaskStore
+    from flowc.runtime_shim.runs import RunExists
     from flowc.targets.local.progress import Progress
     from flowc.targets.local.target import LocalTarget
     from flowc.targets.package import PackageError, upload_package
@@ -113,8 +118,10 @@ def execute(checked: CheckedFlow, packaged: CheckedFlow, flow_file: Path | None,
             assert flow_file is not None
             package = upload_package(datastore, flow_file.resolve().parent,
                                      dumps(packaged.flow)).digest
-    except (DatastoreError, PackageError) as exc:
-        fail(str(exc))
+    except Unreachable as exc:
+        fail(str(exc), EXIT_INFRA)
+    except (DatastoreError, PackageError) as exc:  # the package's store may not answer: 3
+        fail(str(exc), EXIT_INFRA if isinstance(exc.__context__, Unreachable) else EXIT_USAGE)
     out = Output()  # a closed stdout drops the output, never the run (docs/local-runner.md)
     if announce is not None:
         out(announce(package))
@@ -131,11 +138,14 @@ def execute(checked: CheckedFlow, packaged: CheckedFlow, flow_file: Path | None,
     except KeyboardInterrupt:
         click.echo("\ninterrupted: running tasks were killed", err=True)
         sys.exit(130)
-    except DatastoreError as exc:
+    except RunExists as exc:  # another runner created this run id first: no task ran
         fail(str(exc))
+    except DatastoreError as exc:  # the run started: an infrastructure failure
+        fail(str(exc), EXIT_INFRA)
     progress.summary(checked.flow.name, result)
-    if not result.ok:
-        sys.exit(EXIT_FAILED)
+    if not result.ok:  # 3 when a task failed for the datastore's sake (the shim exited 3)
+        infra = any(failure.infrastructure for failure in result.failures)
+        sys.exit(EXIT_INFRA if infra else EXIT_FAILED)
 
 
 def _interrupt(signum: int, frame: object) -> None:

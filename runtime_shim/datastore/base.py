@@ -3,8 +3,9 @@
 A key is a `/`-separated relative path (`TrainFlow/runs/r1/start/t/record.json`); a backend
 maps it to a file or an object. Blobs live at `<namespace>/blobs/<hh>/<digest>` (the
 namespace is the flow name) and are written whole or not at all, deduplicated and verified
-on read. Errors are mapped to three types: DatastoreError (infrastructure), IntegrityError
-(a blob whose bytes do not match its hash) and NotFound.
+on read. Errors are mapped to DatastoreError (the datastore cannot be used), its kinds
+Unreachable (it does not answer: exit 3), IntegrityError (a blob whose bytes do not match its
+hash) and NotFound.
 """
 
 from __future__ import annotations
@@ -35,6 +36,11 @@ class NotFound(DatastoreError):
 
 class IntegrityError(DatastoreError):
     """A stored blob whose content does not hash to its name."""
+
+
+class Unreachable(DatastoreError):
+    """The datastore did not answer (connection refused or reset, timeout, deadline passed):
+    an infrastructure failure (exit 3), not a usage error."""
 
 
 def check_key(key: str) -> str:
@@ -113,6 +119,11 @@ class Datastore(ABC):
     @abstractmethod
     def put_bytes(self, key: str, data: Chunks) -> None:
         """Write `data` at `key`, atomically: readers see the old value, or all of the new."""
+
+    @abstractmethod
+    def put_if_absent(self, key: str, data: Chunks) -> bool:
+        """Write `data` at `key` only if nothing is there, atomically: of two writers racing
+        for the same key exactly one gets True; a reader never sees a partial value."""
 
     @abstractmethod
     def get_bytes(self, key: str) -> bytes:

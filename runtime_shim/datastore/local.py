@@ -128,6 +128,30 @@ class LocalDatastore(Datastore):
         chunks = as_chunks(data)
         self._write(chunks, total_size(chunks), key=key)
 
+    def put_if_absent(self, key: str, data: Chunks) -> bool:
+        """A complete temp file, hard-linked to the key (os.link fails if the name exists, and
+        never leaves a partial file there), then the temp name is removed."""
+        chunks = as_chunks(data)
+        final = self.path(key)
+        temp = final.parent / _temp_name(final.name)
+        try:
+            final.parent.mkdir(parents=True, exist_ok=True)
+            with open(temp, "xb", buffering=0) as file:
+                write_hashed(file, chunks, total_size(chunks), self.fsync)
+            if self.fsync:
+                _fsync_path(temp)
+            try:
+                os.link(temp, final)
+            except FileExistsError:
+                return False
+            if self.fsync:
+                _fsync_path(final.parent)
+            return True
+        except OSError as exc:
+            raise DatastoreError(f"cannot create {key} under {self.root}: {exc}") from exc
+        finally:
+            temp.unlink(missing_ok=True)
+
     def put_log(self, key: str, data: bytes | str) -> None:
         """Logs are written atomically but never fsync'ed: a power cut may lose a log, never
         a blob or a record (which are what a run's correctness rests on)."""

@@ -5,6 +5,7 @@ gives blobs and records the same atomicity as the local backend's rename. Blobs 
 before upload (their key is their hash), skipped when already present, uploaded in parallel
 parts above MULTIPART_THRESHOLD, downloaded with parallel ranged GETs and verified on read.
 The endpoint comes from FLOWC_S3_ENDPOINT_URL, else AWS_ENDPOINT_URL, else AWS's default.
+Every request is bounded in time (`s3_limits.py`: timeouts, retry budget, deadline).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import contextlib
 import io
 import os
 import re
+from collections.abc import Callable
 from typing import Any
 
 from flowc.runtime_shim.datastore.base import (
@@ -28,7 +30,13 @@ from flowc.runtime_shim.datastore.base import (
     total_size,
 )
 from flowc.runtime_shim.datastore.digest import blob_digest
-from flowc.runtime_shim.datastore.s3_errors import error_code, translate
+from flowc.runtime_shim.datastore.s3_errors import (
+    error_code,
+    is_precondition_failed,
+    no_answer,
+    translate,
+)
+from flowc.runtime_shim.datastore.s3_limits import S3Limits, within_deadline
 
 MULTIPART_THRESHOLD = 64 << 20
 PART_SIZE = 16 << 20  # S3 needs >= 5 MiB for every part but the last
@@ -67,6 +75,7 @@ class S3Datastore(Datastore):
         part_size: int = PART_SIZE,
         concurrency: int = CONCURRENCY,
         client: Any = None,
+        limits: S3Limits | None = None,
     ):
         bucket, prefix = parse_s3_url(url)
         self.bucket = bucket
@@ -78,6 +87,7 @@ class S3Datastore(Datastore):
         self.endpoint_url = os.environ.get("FLOWC_S3_ENDPOINT_URL") or os.environ.get(
             "AWS_ENDPOINT_URL"
         )
+        self.limits = S3Limits.from_env() if limits is None else limits
         self._client = client
         self._bucket_exists: bool | None = None
 
@@ -85,12 +95,8 @@ class S3Datastore(Datastore):
     def client(self) -> Any:
         if self._client is None:
             import boto3  # type: ignore[import-untyped]
-            from botocore.config import Config  # type: ignore[import-untyped]
 
-            config = Config(
-                retries={"max_attempts": 5, "mode": "standard"},
-                max_pool_connections=max(10, self.concurrency * 2),
-            )
+            config = self.limits.botocore_config(max(10, self.concurrency * 2))
             try:
                 self._client = boto3.session.Session().client(
                     "s3", endpoint_url=self.endpoint_url, config=config
@@ -99,11 +105,36 @@ class S3Datastore(Datastore):
                 raise translate(exc, self, self.url) from exc
         return self._client
 
+    def endpoint(self) -> str:
+        """The endpoint requests go to, for messages."""
+        if self.endpoint_url:
+            return self.endpoint_url
+        meta = getattr(self._client, "meta", None)
+        return str(getattr(meta, "endpoint_url", None) or "AWS S3")
+
+    def _request(self, what: str, work: Callable[[], Any]) -> Any:
+        """`work()` (one request, its retries and its body read) within the deadline; any
+        failure as a one-line DatastoreError about `what`."""
+
+        def guarded() -> Any:
+            try:
+                return work()
+            except DatastoreError:
+                raise
+            except Exception as exc:
+                raise translate(exc, self, what) from exc
+
+        deadline = self.limits.deadline
+        return within_deadline(guarded, deadline, lambda: no_answer(self, what, deadline))
+
     def bucket_exists(self) -> bool:
         """Whether the bucket exists (asked once, to tell a missing bucket from a missing key)."""
         if self._bucket_exists is None:
+            client = self.client
             try:
-                self.client.head_bucket(Bucket=self.bucket)
+                within_deadline(lambda: client.head_bucket(Bucket=self.bucket),
+                                self.limits.deadline,
+                                lambda: no_answer(self, self.url, self.limits.deadline))
                 self._bucket_exists = True
             except Exception as exc:
                 if error_code(exc) not in {"404", "NoSuchBucket", "NotFound"}:
@@ -120,12 +151,8 @@ class S3Datastore(Datastore):
         return f"{self.prefix}/{key}" if self.prefix else key
 
     def _call(self, what: str, method: str, **kwargs: Any) -> Any:
-        try:
-            return getattr(self.client, method)(Bucket=self.bucket, **kwargs)
-        except DatastoreError:
-            raise
-        except Exception as exc:
-            raise translate(exc, self, what) from exc
+        call = getattr(self.client, method)
+        return self._request(what, lambda: call(Bucket=self.bucket, **kwargs))
 
     # -- blobs ------------------------------------------------------------------------------
 
@@ -140,20 +167,24 @@ class S3Datastore(Datastore):
     def get_blob(self, namespace: str, digest: str) -> memoryview:
         """One ranged GET for the first part tells the size; further parts come in parallel."""
         key = blob_key(namespace, digest)
-        where = self.describe(key)
-        try:
-            reply = self.client.get_object(
-                Bucket=self.bucket, Key=self.object_key(key), Range=f"bytes=0-{self.part_size - 1}"
-            )
-        except Exception as exc:
-            if error_code(exc) != "InvalidRange":  # InvalidRange: an empty object
-                raise translate(exc, self, where) from exc
-            reply = {"ContentLength": 0, "Body": io.BytesIO()}
-        first = int(reply["ContentLength"])
-        content_range = reply.get("ContentRange")
-        size = int(content_range.rsplit("/", 1)[1]) if content_range else first
-        view = allocate(size)
-        self._read_body(reply["Body"], view[:first], where)
+        where, client = self.describe(key), self.client
+
+        def first_part() -> tuple[memoryview, int, int]:
+            try:
+                reply = client.get_object(Bucket=self.bucket, Key=self.object_key(key),
+                                          Range=f"bytes=0-{self.part_size - 1}")
+            except Exception as exc:
+                if error_code(exc) != "InvalidRange":  # InvalidRange: an empty object
+                    raise
+                reply = {"ContentLength": 0, "Body": io.BytesIO()}
+            first = int(reply["ContentLength"])
+            content_range = reply.get("ContentRange")
+            size = int(content_range.rsplit("/", 1)[1]) if content_range else first
+            view = allocate(size)
+            self._read_body(reply["Body"], view[:first], where)
+            return view, first, size
+
+        view, first, size = self._request(where, first_part)
         if first < size:
             self._parallel(
                 lambda start: self._get_range(key, view[start : start + self.part_size], start),
@@ -170,14 +201,14 @@ class S3Datastore(Datastore):
         return self.exists(blob_key(namespace, digest))
 
     def _get_range(self, key: str, into: memoryview, start: int) -> None:
-        where = self.describe(key)
-        reply = self._call(
-            where,
-            "get_object",
-            Key=self.object_key(key),
-            Range=f"bytes={start}-{start + into.nbytes - 1}",
-        )
-        self._read_body(reply["Body"], into, where)
+        where, client = self.describe(key), self.client
+
+        def read() -> None:
+            reply = client.get_object(Bucket=self.bucket, Key=self.object_key(key),
+                                      Range=f"bytes={start}-{start + into.nbytes - 1}")
+            self._read_body(reply["Body"], into, where)
+
+        self._request(where, read)
 
     def _read_body(self, body: Any, into: memoryview, where: str) -> None:
         """Read exactly `into.nbytes` bytes of a streaming body into `into`, then close it."""
@@ -248,15 +279,30 @@ class S3Datastore(Datastore):
     def put_bytes(self, key: str, data: Chunks) -> None:
         self._put(key, as_chunks(data))
 
-    def get_bytes(self, key: str) -> bytes:
-        where = self.describe(key)
-        body = self._call(where, "get_object", Key=self.object_key(key))["Body"]
+    def put_if_absent(self, key: str, data: Chunks) -> bool:
+        """A conditional PUT (`If-None-Match: *`): S3 refuses it with 412 when the key exists.
+        (409 ConditionalRequestConflict, a racing conditional write, counts as a loss too.)"""
+        body = b"".join(as_chunks(data))
         try:
-            return bytes(body.read())
-        except Exception as exc:
-            raise translate(exc, self, where) from exc
-        finally:
-            body.close()
+            self._call(self.describe(key), "put_object", Key=self.object_key(key), Body=body,
+                       IfNoneMatch="*")
+        except DatastoreError as exc:
+            if is_precondition_failed(exc.__cause__):
+                return False
+            raise
+        return True
+
+    def get_bytes(self, key: str) -> bytes:
+        where, client = self.describe(key), self.client
+
+        def read() -> bytes:
+            body = client.get_object(Bucket=self.bucket, Key=self.object_key(key))["Body"]
+            try:
+                return bytes(body.read())
+            finally:
+                body.close()
+
+        return self._request(where, read)  # type: ignore[no-any-return]
 
     def exists(self, key: str) -> bool:
         try:
@@ -281,17 +327,19 @@ class S3Datastore(Datastore):
         kwargs: dict[str, Any] = {"Bucket": self.bucket, "Prefix": base}
         if delimiter:
             kwargs["Delimiter"] = "/"
-        found: list[tuple[str, str]] = []
-        try:
-            for page in self.client.get_paginator("list_objects_v2").paginate(**kwargs):
+        client = self.client
+
+        def pages() -> list[tuple[str, str]]:
+            found: list[tuple[str, str]] = []
+            for page in client.get_paginator("list_objects_v2").paginate(**kwargs):
                 for item in page.get("CommonPrefixes", ()):
                     name = item["Prefix"][len(base) :].rstrip("/")
                     found.append((item["Prefix"][strip:], name))
                 for item in page.get("Contents", ()):
                     found.append((item["Key"][strip:], item["Key"][len(base) :]))
-        except Exception as exc:
-            raise translate(exc, self, f"s3://{self.bucket}/{base}") from exc
-        return found
+            return found
+
+        return self._request(f"s3://{self.bucket}/{base}", pages)  # type: ignore[no-any-return]
 
     def close(self) -> None:
         if self._client is not None:

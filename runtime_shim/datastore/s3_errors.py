@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from flowc.runtime_shim.datastore.base import DatastoreError, NotFound
+from flowc.runtime_shim.datastore.base import DatastoreError, NotFound, Unreachable
 
 if TYPE_CHECKING:
     from flowc.runtime_shim.datastore.s3 import S3Datastore
@@ -34,6 +34,20 @@ def is_not_found(exc: BaseException) -> bool:
     return error_code(exc) in _NOT_FOUND
 
 
+def is_precondition_failed(exc: BaseException | None) -> bool:
+    """A conditional write refused because the key exists (412), or lost a race (409)."""
+    return exc is not None and error_code(exc) in {
+        "PreconditionFailed", "412", "ConditionalRequestConflict", "409"}
+
+
+def no_answer(store: S3Datastore, what: str, seconds: float) -> Unreachable:
+    """The error for a request that passed its deadline."""
+    return Unreachable(
+        f"S3 endpoint {store.endpoint()} did not answer within {seconds:g}s ({what}; the "
+        "deadline is FLOWC_S3_DEADLINE)"
+    )
+
+
 def _endpoint(store: S3Datastore) -> str:
     return f", endpoint {store.endpoint_url}" if store.endpoint_url else ""
 
@@ -49,6 +63,8 @@ def translate(exc: BaseException, store: S3Datastore, what: str) -> DatastoreErr
     """A DatastoreError (NotFound for a missing key) with a one-line message about `what`."""
     from botocore import exceptions as boto  # type: ignore[import-untyped]
 
+    if isinstance(exc, DatastoreError):  # already one line: never wrapped twice
+        return exc
     code = error_code(exc)
     if code == "NoSuchBucket":
         return bucket_missing(store)
@@ -73,9 +89,11 @@ def translate(exc: BaseException, store: S3Datastore, what: str) -> DatastoreErr
         )
     if isinstance(exc, boto.NoRegionError):
         return DatastoreError(f"no AWS region configured for {store.url}: set AWS_DEFAULT_REGION")
-    if isinstance(exc, boto.EndpointConnectionError | boto.ConnectionError):
-        return DatastoreError(
-            f"cannot reach S3 for {what}{_endpoint(store)}: {_one_line(str(exc))}"
+    if isinstance(exc, boto.EndpointConnectionError | boto.ConnectionError
+                  | boto.HTTPClientError):  # refused, reset, closed, timed out
+        return Unreachable(
+            f"cannot reach S3 endpoint {store.endpoint()} ({what}; "
+            f"{store.limits.max_attempts} attempts): {_one_line(str(exc))}"
         )
     return DatastoreError(f"S3 error on {what}: {type(exc).__name__}: {_one_line(str(exc))}")
 

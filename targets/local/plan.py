@@ -146,6 +146,7 @@ class TaskFailure:
     attempt: int
     message: str
     log: str
+    infrastructure: bool = False  # the shim exited 3: the datastore, not the user's code
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

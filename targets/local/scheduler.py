@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from flowc.compiler.pipeline import CheckedFlow
-from flowc.runtime_shim.errors import EXIT_INTERRUPTED, EXIT_USAGE
+from flowc.runtime_shim.errors import EXIT_INFRA, EXIT_INTERRUPTED, EXIT_USAGE
 from flowc.targets.base import shim_command
 from flowc.targets.local.launch import LOST, Launcher, make_launcher
 from flowc.targets.local.plan import (
@@ -205,7 +205,7 @@ class Scheduler:
             return
         log = self._log_location(run)
         state.failures.append(TaskFailure(key=run.key, attempt=run.attempt, message=message,
-                                          log=log))
+                                          log=log, infrastructure=returncode == EXIT_INFRA))
         self.report(Event(kind="failed", key=run.key, attempt=run.attempt, seconds=seconds,
                           message=message, log=log, output=output))
         state.ready.clear()

@@ -14,7 +14,7 @@ from flowc.runtime_shim.datastore.base import Datastore
 from flowc.runtime_shim.datastore.local import LocalDatastore
 from flowc.runtime_shim.owner import current_owner
 from flowc.runtime_shim.records import TaskStore
-from flowc.runtime_shim.runs import RunInfo, write_run
+from flowc.runtime_shim.runs import RunInfo, create_run, write_run
 from flowc.targets.base import TargetBase
 from flowc.targets.capabilities import Capability
 from flowc.targets.local.plan import RunResult
@@ -59,7 +59,7 @@ class LocalTarget(TargetBase):
                        started_at=time.time(), finished_at=None, params=dict(params),
                        origin_run_id=origin_run_id, steps=checked.graph.topological_order,
                        code_package=code_package, flow_file=flow_file)
-        write_run(store, info)
+        create_run(store, info)  # RunExists when another runner took this run id first
         _clean_killed_writes(datastore, checked.flow.name)
         reuse = None
         if origin_run_id is not None:
