@@ -44,6 +44,10 @@ def _count(text: str) -> int:
     return value
 
 
+def _step_list(text: str) -> tuple[str, ...]:
+    return tuple(name for name in text.split(",") if name)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG, description="Run one task of a compiled flow (see docs/task-contract.md).")
@@ -68,6 +72,11 @@ def build_parser() -> argparse.ArgumentParser:
                       help="a parameter value for the start step (repeatable)")
     step.add_argument("--outputs-dir", metavar="DIR", help="write one file per output (Argo)")
     step.add_argument("--xcom-file", metavar="PATH", help="write the outputs JSON here (Airflow)")
+    step.add_argument("--origin-run-id", default="", metavar="RUN",
+                      help="resume: the run whose finished tasks may be reused (empty: none)")
+    step.add_argument("--reuse-steps", type=_step_list, default=(), metavar="A,B",
+                      help="resume: the steps whose finished task in --origin-run-id is cloned "
+                           "instead of run (empty: none)")
     return parser
 
 
@@ -86,6 +95,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         check_name("run id", args.run_id)
     except InvalidTaskId as exc:
         parser.error(f"--run-id: {exc}")
+    if args.origin_run_id:
+        try:
+            check_name("run id", args.origin_run_id)
+        except InvalidTaskId as exc:
+            parser.error(f"--origin-run-id: {exc}")
+    elif args.reuse_steps:
+        parser.error("--reuse-steps needs --origin-run-id")
     import shutil
     import tempfile
     from pathlib import Path
@@ -97,6 +113,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         code_package=args.code_package, code_dir=args.code_dir, index_path=args.index_path,
         iteration=args.iteration, retry_count=args.retry_count, params=tuple(args.param),
         outputs_dir=args.outputs_dir, xcom_file=args.xcom_file,
+        origin_run_id=args.origin_run_id or None, reuse_steps=args.reuse_steps,
     )
     where = f"{args.run_id}/{args.step}/{request.task_id}"
     work = Path(tempfile.mkdtemp(prefix="flowc-task-"))

@@ -21,6 +21,7 @@ from flowc.compiler.ir.graph import FlowGraph, NodeKind
 from flowc.runtime_shim import persist, transitions
 from flowc.runtime_shim.api import FlowSpec
 from flowc.runtime_shim.caught import CaughtException
+from flowc.runtime_shim.clone import clone_task
 from flowc.runtime_shim.context import class_constants, foreach_levels, task_parameters
 from flowc.runtime_shim.current import TaskContext, current
 from flowc.runtime_shim.datastore.base import DatastoreError
@@ -55,6 +56,9 @@ class TaskRequest:
     params: tuple[str, ...] = ()
     outputs_dir: str | None = None
     xcom_file: str | None = None
+    # resume on an orchestrator: the origin run, and the steps whose tasks it lends
+    origin_run_id: str | None = None
+    reuse_steps: tuple[str, ...] = ()
 
     @property
     def task_id(self) -> str:
@@ -77,6 +81,10 @@ def check_request(request: TaskRequest, graph: FlowGraph, flow_name: str) -> Non
                          f"'{request.step}'")
     if request.params and request.step != graph.start:
         raise UsageError(f"--param is only for the start step '{graph.start}'")
+    unknown = [name for name in request.reuse_steps if name not in graph]
+    if unknown:
+        raise UsageError(f"--reuse-steps names no step of flow {flow_name}: "
+                         f"{', '.join(unknown)}")
 
 
 def _code_dir(request: TaskRequest, datastore: Any) -> Path:
@@ -106,6 +114,13 @@ def run_task(request: TaskRequest, logs: TaskLogs | None, tempdir: str) -> TaskR
     check_request(request, graph, flow.name)
     settings = _settings(flow.step(request.step))
     store = TaskStore(datastore, flow.name)
+    if request.origin_run_id and request.step in request.reuse_steps:
+        cloned = clone_task(store, request.origin_run_id, request.run_id, request.step,
+                            request.task_id)
+        if cloned is not None:  # the user's code is not even imported
+            print(f"flowc: reused {flow.name}/{request.origin_run_id}/{request.step}/"
+                  f"{request.task_id}: it finished in the origin run", file=sys.stderr)
+            return cloned
     try:
         # @environment is set before the import, so module-level code sees it too
         if settings is not None:
@@ -151,6 +166,7 @@ def _run(request: TaskRequest, code: LoadedCode, graph: FlowGraph, store: TaskSt
     current._bind(TaskContext(
         flow_name=flow.name, run_id=request.run_id, step_name=request.step,
         task_id=request.task_id, retry_count=request.retry_count,
+        origin_run_id=request.origin_run_id,
         parameter_names=tuple(sorted(p.attribute for p in flow.parameters)), tempdir=tempdir,
     ))
     args = (Inputs(parents, store),) if step.is_join else ()

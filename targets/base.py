@@ -63,6 +63,8 @@ def shim_command(
     params: Mapping[str, str] | Iterable[tuple[str, str]] = (),
     outputs_dir: str | None = None,
     xcom_file: str | None = None,
+    origin_run_id: str | None = None,
+    reuse_steps: str | None = None,
     python: str = "python",
 ) -> tuple[str, ...]:
     """The argv of one task: `python -P -m flowc.runtime_shim step STEP --run-id ... [...]`.
@@ -74,6 +76,9 @@ def shim_command(
     Integer defaults (no foreach index, iteration 0, first attempt) are left out, so the
     common command stays short; a string is always passed (it may be a placeholder).
     `params` are raw strings, decoded by the shim from the IR's parameter types.
+    `origin_run_id` and `reuse_steps` (a comma-separated list) make a resumed run clone the
+    origin run's finished tasks of those steps; an orchestrator passes placeholders that are
+    empty on a fresh run (docs/task-contract.md, "Resume").
     """
     if (code_package is None) == (code_dir is None):
         raise ValueError("give exactly one of code_package and code_dir")
@@ -98,4 +103,8 @@ def shim_command(
         argv += ["--outputs-dir", outputs_dir]
     if xcom_file is not None:
         argv += ["--xcom-file", xcom_file]
+    if origin_run_id is not None:
+        argv += ["--origin-run-id", origin_run_id]
+    if reuse_steps is not None:
+        argv += ["--reuse-steps", reuse_steps]
     return tuple(argv)

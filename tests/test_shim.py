@@ -111,6 +111,10 @@ def test_foreach_flow_task_by_task(tmp_path: Path) -> None:
         ("body", {"index_path": (0,)}, 3, "ShimForeachFlow/r1/start/t has no record"),
         ("start", {"datastore": "missing-dir"}, 3, "does not exist"),
         ("start", {"code_dir": "missing-code"}, 3, "code directory"),
+        ("start", {"extra": ("--reuse-steps", "start")}, 2, "--reuse-steps needs --origin-run-id"),
+        ("start", {"extra": ("--origin-run-id", "a/b")}, 2, "--origin-run-id: run id 'a/b'"),
+        ("start", {"extra": ("--origin-run-id", "r0", "--reuse-steps", "start,nope")}, 2,
+         "--reuse-steps names no step of flow ShimForeachFlow: nope"),
     ],
 )
 def test_bad_invocations(tmp_path: Path, step: str, args: dict[str, object], code: int,
@@ -400,3 +404,33 @@ def test_keyboard_interrupt_in_the_step(tmp_path: Path) -> None:
     assert "flowc.runtime_shim" not in result.stderr
     assert "raise KeyboardInterrupt" in store.get_log("r1", "start", "t", 0, "stderr")
     assert store.read_record("r1", "start", "t") is None
+
+
+def test_a_resumed_task_clones_its_origin_record(tmp_path: Path) -> None:
+    """--origin-run-id/--reuse-steps (resume on an orchestrator): a task of a reused step with
+    a record in the origin run is one record write pointing at the same blobs, and the flow's
+    code never runs; a task without an origin record, or of a step not reused, runs."""
+    code_dir, ds, store = _setup(tmp_path, "shim_foreach")
+    assert run_shim("start", datastore=ds, code_dir=code_dir, params=("scale=3",)).code == 0
+    assert run_shim("body", datastore=ds, code_dir=code_dir, index_path=(1,)).code == 0
+    reuse = ("--origin-run-id", "r1", "--reuse-steps", "start,body")
+
+    start = run_shim("start", datastore=ds, code_dir=code_dir, run_id="r2", extra=reuse)
+    assert start.code == 0, start.stderr
+    assert "reused ShimForeachFlow/r1/start/t: it finished in the origin run" in start.stderr
+    assert "start says hello" not in start.stderr  # the step's code did not run
+    origin, clone = store.read_record("r1", "start", "t"), store.read_record("r2", "start", "t")
+    assert origin is not None and clone is not None
+    assert clone.run_id == "r2" and clone.artifacts == origin.artifacts
+    assert start.outputs["foreach_cardinality"] == 3
+    assert (ds / "ShimForeachFlow/runs/r2/start/t/outputs.json").exists()
+
+    cloned = run_shim("body", datastore=ds, code_dir=code_dir, run_id="r2", index_path=(1,),
+                      extra=reuse)
+    ran = run_shim("body", datastore=ds, code_dir=code_dir, run_id="r2", index_path=(0,),
+                   extra=reuse)
+    assert "it finished in the origin run" in cloned.stderr
+    assert ran.code == 0 and "origin run" not in ran.stderr  # no origin record: it runs
+    not_reused = run_shim("body", datastore=ds, code_dir=code_dir, run_id="r2", index_path=(2,),
+                          extra=("--origin-run-id", "r1", "--reuse-steps", "start"))
+    assert not_reused.code == 0 and "origin run" not in not_reused.stderr

@@ -217,14 +217,12 @@ def resume_command(run: str, file: Path | None, from_step: str | None, flow_name
     from flowc.runtime_shim.records import TaskStore
     from flowc.runtime_shim.runs import read_run
     from flowc.targets.local.resume import (
-        ResumeError,
         check_reusable,
         checked_from_package,
         code_line,
-        downstream,
-        first_failed_step,
         origin_checked,
     )
+    from flowc.targets.resume import ResumeError, downstream, first_failed_step
 
     store = open_store(datastore, create_default=False)
     flow, run_id, rest = find_run(store, run)

@@ -12,13 +12,20 @@ from typing import Any
 from flowc.compiler.ir.decorators import StepSettings
 from flowc.compiler.ir.graph import NodeKind
 from flowc.targets.argo.dag import CARDINALITY, CHOICE
+from flowc.targets.argo.names import (
+    CODE_PACKAGE_PARAMETER,
+    ORIGIN_RUN_PARAMETER,
+    REUSE_STEPS_PARAMETER,
+)
 from flowc.targets.argo.settings import ArgoSettings
 from flowc.targets.base import shim_command
 from flowc.targets.lower import LoweredStep
 from flowc.targets.yaml_text import Inline
 
 OUTPUTS_DIR = "/tmp/flowc/outputs"  # inside the pod: the shim writes one file per output
-CODE_PACKAGE = "{{workflow.parameters.flowc-code-package}}"
+CODE_PACKAGE = f"{{{{workflow.parameters.{CODE_PACKAGE_PARAMETER}}}}}"
+ORIGIN_RUN = f"{{{{workflow.parameters.{ORIGIN_RUN_PARAMETER}}}}}"
+REUSE_STEPS = f"{{{{workflow.parameters.{REUSE_STEPS_PARAMETER}}}}}"
 NOT_RETRIED = "asInt(lastRetry.exitCode) != 2 && asInt(lastRetry.exitCode) != 130"
 
 
@@ -70,6 +77,8 @@ def container_template(name: str, lowered_step: LoweredStep, settings: StepSetti
         retry_count="{{retries}}" if settings.retry else 0,
         params=[(p, f"{{{{workflow.parameters.{argo_parameter[p]}}}}}") for p in parameters],
         outputs_dir=OUTPUTS_DIR if outputs(lowered_step) else None,
+        origin_run_id=ORIGIN_RUN,
+        reuse_steps=REUSE_STEPS,
         python=argo.python,
     )
     container: dict[str, Any] = {

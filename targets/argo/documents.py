@@ -10,7 +10,14 @@ from typing import Any
 
 from flowc.compiler.ir.decorators import flow_settings
 from flowc.runtime_shim.contracts.parameters import raw_default
-from flowc.targets.argo.names import CODE_PACKAGE_PARAMETER, DEPENDENCY, LABEL, ArgoNames
+from flowc.targets.argo.names import (
+    CODE_PACKAGE_PARAMETER,
+    DEPENDENCY,
+    LABEL,
+    ORIGIN_RUN_PARAMETER,
+    REUSE_STEPS_PARAMETER,
+    ArgoNames,
+)
 from flowc.targets.argo.settings import ArgoSettings
 from flowc.targets.lower import Lowered
 from flowc.targets.yaml_text import dump_all
@@ -46,6 +53,10 @@ def _arguments(lowered: Lowered, settings: ArgoSettings, names: ArgoNames) -> di
         parameters.append(entry)
     parameters.append({"name": CODE_PACKAGE_PARAMETER, "value": settings.code_package or "",
                        "description": "the flow's code package in the datastore"})
+    parameters.append({"name": ORIGIN_RUN_PARAMETER, "value": "",
+                       "description": "flowc resume: the run whose finished tasks are reused"})
+    parameters.append({"name": REUSE_STEPS_PARAMETER, "value": "",
+                       "description": "flowc resume: the steps (a,b) whose tasks are reused"})
     return {"parameters": parameters}
 
 

@@ -21,6 +21,10 @@ LABEL = NameRules(limit=63, allowed="a-zA-Z0-9_.-", replacement="-", lowercase=F
                   edges="a-zA-Z0-9")
 DEPENDENCY = NameRules(limit=63, allowed="a-z0-9-")  # a Sensor's dependency names
 CODE_PACKAGE_PARAMETER = "flowc-code-package"
+# resume on Argo (docs/targets/argo.md): the origin run and the steps it lends, empty when fresh
+ORIGIN_RUN_PARAMETER = "flowc-origin-run"
+REUSE_STEPS_PARAMETER = "flowc-reuse-steps"
+RESERVED_PARAMETERS = (CODE_PACKAGE_PARAMETER, ORIGIN_RUN_PARAMETER, REUSE_STEPS_PARAMETER)
 ENTRYPOINT = "/main"  # a key no step name can equal
 
 
@@ -66,7 +70,7 @@ class ArgoNames:
             entrypoint=templates[ENTRYPOINT],
             templates=templates,
             parameters=assign(PARAMETER, [p.name for p in flow.parameters],
-                              taken=[CODE_PACKAGE_PARAMETER]),
+                              taken=list(RESERVED_PARAMETERS)),
             inputs=inputs,
         )
 

@@ -15,7 +15,6 @@ they belong to is gone or changed kind (`check_reusable`). A run that recorded n
 
 from __future__ import annotations
 
-import dataclasses
 import tarfile
 import threading
 from collections.abc import Callable
@@ -25,52 +24,18 @@ from flowc.compiler.ir import loads
 from flowc.compiler.ir.graph import FlowGraph, NodeKind
 from flowc.compiler.pipeline import CheckedFlow
 from flowc.runtime_shim import codepkg
+from flowc.runtime_shim.clone import clone_task
 from flowc.runtime_shim.datastore.base import Datastore, DatastoreError
-from flowc.runtime_shim.outputs import orchestrator_outputs, write_outputs_key
+from flowc.runtime_shim.outputs import orchestrator_outputs
 from flowc.runtime_shim.records import TaskRecord, TaskStore
 from flowc.runtime_shim.runs import RunInfo
 from flowc.targets.local.plan import Outputs, TaskKey
-
-
-class ResumeError(ValueError):
-    """A resume request that cannot be honoured (unknown run or step)."""
-
-
-def downstream(graph: FlowGraph, step: str) -> frozenset[str]:
-    """`step` and every step reachable from it."""
-    if step not in graph:
-        known = ", ".join(graph.topological_order)
-        raise ResumeError(f"no step named '{step}' in this flow (steps: {known})")
-    seen = {step}
-    stack = [step]
-    while stack:
-        for target in graph[stack.pop()].out_steps:
-            if target in graph and target not in seen:
-                seen.add(target)
-                stack.append(target)
-    return frozenset(seen)
-
-
-def rerun_steps(graph: FlowGraph, step: str) -> frozenset[str]:
-    """What `--from step` re-runs: `step`, everything downstream of it, and every step that
-    does not come before it in topological order (so only earlier steps are reused)."""
-    order = graph.topological_order
-    later = order[order.index(step):] if step in order else ()
-    return downstream(graph, step) | frozenset(later)
+from flowc.targets.resume import ResumeError, first_failed_step, rerun_steps
 
 
 def outputs_of(record: TaskRecord) -> Outputs:
     """The outputs a task with this record printed: the shim's own pure function of it."""
     return Outputs.from_data(orchestrator_outputs(record))
-
-
-def first_failed_step(graph: FlowGraph | tuple[str, ...],
-                      failed_steps: tuple[str, ...]) -> str | None:
-    """The failure point of a run: its earliest failed step in topological order (of a
-    graph, or an order as run.json records it)."""
-    order = graph.topological_order if isinstance(graph, FlowGraph) else graph
-    failed = set(failed_steps)
-    return next((name for name in order if name in failed), None)
 
 
 def step_kind(checked: CheckedFlow, name: str) -> str:
@@ -141,15 +106,9 @@ class Reuser:
     def __call__(self, key: TaskKey) -> Outputs | None:
         if key.step in self.rerun:
             return None
-        try:
-            record = self.store.read_record(self.origin_run_id, key.step, key.task_id)
-        except DatastoreError:  # an unreadable record: the task runs again
-            return None
+        record = clone_task(self.store, self.origin_run_id, self.run_id, key.step, key.task_id)
         if record is None:
             return None
-        copied = dataclasses.replace(record, run_id=self.run_id)
-        self.store.write_record(copied)
-        write_outputs_key(self.store.datastore, copied)  # as the shim does after a record
         with self._lock:
             self.reused.append(key)
         return outputs_of(record)

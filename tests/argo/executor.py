@@ -242,7 +242,10 @@ def run_workflow(
         if key not in SPEC_FIELDS | IGNORED_SPEC_FIELDS:
             raise UnsupportedFeature(f"spec.{key}")
     metadata = template_doc.get("metadata", {})
-    digest = hashlib.sha256(json.dumps(template_doc, sort_keys=True).encode()).hexdigest()
+    # generateName's suffix: random on Argo, here a digest of what was submitted (the resolved
+    # template included), so two different submits never share a workflow name
+    submitted = [template_doc, spec, sorted(arguments.items())]
+    digest = hashlib.sha256(json.dumps(submitted, sort_keys=True).encode()).hexdigest()
     name = metadata.get("name") or metadata.get("generateName", "workflow-") + digest[:5]
     parameters = _workflow_parameters(spec, arguments)
     scope = {
