@@ -91,3 +91,25 @@ def test_braces_in_kubernetes_values_are_flc201_and_env_braces_stay_with_the_shi
     assert done.returncode == 0, done.stderr
     env = yaml.safe_load(done.stdout)["spec"]["templates"][1]["container"]["env"]
     assert env == [{"name": "B", "value": "plain"}]  # A is set by the shim from the IR
+
+
+def test_s3_limits_set_for_the_flow_reach_every_task_s_environment(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.flowc]\ns3_deadline = 30\n")
+    done = compile_source(tmp_path, HEAD + "class F(FlowSpec):\n" + TAIL, *SETTINGS,
+                          "--set", "s3-max-attempts=2")
+    assert done.returncode == 0, done.stderr
+    template = yaml.safe_load(done.stdout)
+    containers = [t["container"] for t in template["spec"]["templates"] if "container" in t]
+    assert len(containers) == 2
+    for container in containers:
+        assert {"name": "FLOWC_S3_MAX_ATTEMPTS", "value": "2"} in container["env"]
+        assert {"name": "FLOWC_S3_DEADLINE", "value": "30"} in container["env"]
+    plain = compile_source(tmp_path / "..", HEAD + "class F(FlowSpec):\n" + TAIL, *SETTINGS)
+    assert "FLOWC_S3" not in plain.stdout
+
+
+def test_an_s3_limit_below_one_is_one_settings_error(tmp_path: Path) -> None:
+    done = compile_source(tmp_path, HEAD + "class F(FlowSpec):\n" + TAIL, *SETTINGS,
+                          "--set", "s3_deadline=0")
+    assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
+    assert "s3_deadline" in done.stderr and "at least 1" in done.stderr

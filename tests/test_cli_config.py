@@ -28,20 +28,26 @@ def _config(*args: str, env: dict[str, str] | None = None):
     return CliRunner().invoke(main, ["config", *args], env=environ)
 
 
+S3_DEFAULT_ROWS = tuple(f"  {name:<18}  (none)            default" for name in (
+    "s3_connect_timeout", "s3_read_timeout", "s3_max_attempts", "s3_deadline"))
+
+
 def test_text_output_is_aligned_with_sources(project: Path) -> None:
     result = _config("flows/flow.py", "--target", "local", "--set", "image=slim",
                      env={"FLOWC_DATASTORE": "/ignored"})
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
         "settings for target local",
-        "  datastore  s3://bucket/runs  pyproject.toml [tool.flowc.local]",
-        "  image      slim              command line",
+        "  datastore           s3://bucket/runs  pyproject.toml [tool.flowc.local]",
+        "  image               slim              command line",
+        *S3_DEFAULT_ROWS,
     ]
     common = _config("flows/flow.py", env={"FLOWC_DATASTORE": "/from/env"})
     assert common.output.splitlines() == [
         "common settings (no --target)",
-        "  datastore  /from/env    env FLOWC_DATASTORE",
-        "  image      python:3.11  pyproject.toml [tool.flowc]",
+        "  datastore           /from/env    env FLOWC_DATASTORE",
+        "  image               python:3.11  pyproject.toml [tool.flowc]",
+        *(row.replace("(none)            ", "(none)       ") for row in S3_DEFAULT_ROWS),
     ]
 
 
@@ -51,7 +57,9 @@ def test_json_output(project: Path) -> None:
     assert result.exit_code == 0, result.output
     assert json.loads(result.output) == {"target": "local", "settings": {
         "datastore": {"value": None, "source": "default"},
-        "image": {"value": None, "source": "default"}}}
+        "image": {"value": None, "source": "default"},
+        **{name: {"value": None, "source": "default"} for name in (
+            "s3_connect_timeout", "s3_read_timeout", "s3_max_attempts", "s3_deadline")}}}
 
 
 @pytest.mark.parametrize(("args", "env", "message"), [

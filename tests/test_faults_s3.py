@@ -12,6 +12,7 @@ import signal
 import subprocess
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from faultproxy import FaultProxy
@@ -162,3 +163,22 @@ def test_code_package_upload_past_the_deadline_exits_3(proxy: FaultProxy, s3_url
     result = _flowc(proxy, "run", str(HELLO), "--datastore", s3_url, FLOWC_S3_DEADLINE="2")
     assert result.returncode == 3, result.stdout + result.stderr
     assert len(result.stderr.splitlines()) == 1 and "did not answer within 2s" in result.stderr
+
+
+def test_s3_limits_in_pyproject_bound_a_local_run(proxy: FaultProxy, s3_url: str,
+                                                   tmp_path: Path) -> None:
+    """The limits come through the settings layer too: `[tool.flowc]` of the flow's
+    pyproject.toml, with none of the FLOWC_S3_* variables set."""
+    flow = tmp_path / "hello.py"
+    flow.write_bytes(HELLO.read_bytes())
+    (tmp_path / "pyproject.toml").write_text(
+        "[tool.flowc]\ns3_connect_timeout = 1\ns3_read_timeout = 1\ns3_max_attempts = 2\n"
+        "s3_deadline = 3\n")
+    proxy.fault = "freeze"
+    env = {key: value for key, value in _env(proxy).items() if key not in SHORT}
+    started = time.monotonic()
+    result = subprocess.run([*FLOWC, "run", str(flow), "--datastore", s3_url],
+                            capture_output=True, text=True, timeout=60, env=env)
+    assert result.returncode == 3, result.stdout + result.stderr
+    assert len(result.stderr.splitlines()) == 1 and "2 attempts" in result.stderr, result.stderr
+    assert time.monotonic() - started < 12

@@ -184,7 +184,9 @@ def test_common_settings_only(tmp_path: Path) -> None:
                         environ={"FLOWC_LOCAL_IMAGE": "ignored"})
     assert resolved.value == CommonSettings(datastore="s3://b/p")
     assert dict(resolved.sources) == {"datastore": f"{tmp_path / 'pyproject.toml'} [tool.flowc]",
-                                      "image": "default"}
+                                      "image": "default", "s3_connect_timeout": "default",
+                                      "s3_read_timeout": "default", "s3_max_attempts": "default",
+                                      "s3_deadline": "default"}
 
 
 def test_command_line_items_parse() -> None:

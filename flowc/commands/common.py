@@ -14,6 +14,7 @@ import functools
 import os
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, ParamSpec, TypeVar
 
 import click
@@ -143,3 +144,17 @@ def _not_found(datastore: Datastore, name: str, flows: list[str]) -> str:
         return f"'{name}' is a flow: write {name}/RUN (`flowc runs {name}` lists its runs)"
     known = f" (flows there: {', '.join(flows)})" if flows else " (it has no runs)"
     return f"no flow or run named '{name}' in {datastore.url}{known}"
+
+
+def apply_s3_limits(flow_file: Path) -> None:
+    """Put the S3 limits of the flow's common settings (`[tool.flowc]` of the nearest
+    pyproject.toml, or the FLOWC_S3_* variables themselves) into this process's environment,
+    which the runner's own datastore and every task inherit. A bad value fails, exit 2."""
+    from flowc.targets.settings import CommonSettings, SettingsError, resolve_settings
+
+    try:
+        common = resolve_settings(None, CommonSettings, flow_file=flow_file, overrides={},
+                                  environ=os.environ).value
+    except SettingsError as exc:
+        fail(str(exc))
+    os.environ.update(common.s3_limits_env())

@@ -28,6 +28,7 @@ from flowc.commands.common import (
     EXIT_INFRA,
     EXIT_USAGE,
     Output,
+    apply_s3_limits,
     fail,
     find_run,
     open_store,
@@ -196,6 +197,7 @@ def run_command(file: Path, flow_name: str | None, params: tuple[str, ...],
             fail(str(exc))
     checked, packaged = compile_flow(file, flow_name)
     values = validate_params(checked, params)
+    apply_s3_limits(file)
     store = open_store(datastore)  # after the checks: a refused run creates no `.flowc/`
     execute(checked, packaged, Path(os.path.abspath(file)), store, params=values,
             max_workers=max_workers, run_id=run_id)
@@ -224,6 +226,8 @@ def resume_command(run: str, file: Path | None, from_step: str | None, flow_name
     )
     from flowc.targets.resume import ResumeError, downstream, first_failed_step
 
+    if file is not None:
+        apply_s3_limits(file)
     store = open_store(datastore, create_default=False)
     flow, run_id, rest = find_run(store, run)
     from_step = _resume_point(run, rest, from_step)

@@ -90,8 +90,8 @@ def container_template(name: str, lowered_step: LoweredStep, settings: StepSetti
         container["imagePullPolicy"] = pull_policy
     # A value Argo would read as an expression stays out of `env`: the shim sets every
     # @environment variable itself (docs/targets/argo.md, "User strings").
-    env = [(key, value) for key, value in settings.environment.variables
-           if "{{" not in value and "}}" not in value]
+    env = [*argo.s3_limits_env(), *((key, value) for key, value in settings.environment.variables
+                                    if "{{" not in value and "}}" not in value)]
     if env:
         container["env"] = [{"name": key, "value": value} for key, value in env]
     secret_names = (*settings.secrets.sources, *(kubernetes.secrets if kubernetes else ()))

@@ -43,6 +43,32 @@ class CommonSettings:
     datastore: str | None = setting(
         default=None, help="where runs and code packages live: a directory or s3://bucket/prefix")
     image: str | None = setting(default=None, help="the container image every task runs in")
+    # The S3 datastore's time budget (docs/datastore.md). None leaves the shim's default; a
+    # value reaches every task as the FLOWC_S3_* variable of the same name, which is also
+    # this setting's environment variable.
+    s3_connect_timeout: int | None = setting(
+        default=None, help="seconds to open a connection to S3 (default 5)")
+    s3_read_timeout: int | None = setting(
+        default=None, help="seconds to wait for the next byte of an S3 answer (default 20)")
+    s3_max_attempts: int | None = setting(
+        default=None, help="attempts per S3 request, the first included (default 4)")
+    s3_deadline: int | None = setting(
+        default=None, help="seconds for a whole S3 request, retries included (default 60)")
+
+    def __post_init__(self) -> None:
+        for name in S3_LIMIT_NAMES:
+            value = getattr(self, name)
+            if value is not None and value < 1:
+                raise SettingsError(f"setting '{name}' must be at least 1, got {value}")
+
+    def s3_limits_env(self) -> tuple[tuple[str, str], ...]:
+        """`(("FLOWC_S3_DEADLINE", "30"), ...)`: the S3 limits these settings give, as the
+        variables every task's environment carries (none when all are left at default)."""
+        return tuple((f"FLOWC_{name.upper()}", str(getattr(self, name)))
+                     for name in S3_LIMIT_NAMES if getattr(self, name) is not None)
+
+
+S3_LIMIT_NAMES = ("s3_connect_timeout", "s3_read_timeout", "s3_max_attempts", "s3_deadline")
 
 
 COMMON_NAMES = frozenset(field.name for field in dataclasses.fields(CommonSettings))
