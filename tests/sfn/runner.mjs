@@ -1,0 +1,319 @@
+// Runs one Step Functions execution with aws-local-stepfunctions 3 (Node >= 22), every Task
+// state overridden by a local handler. Started by tests/sfn/harness.py; reads a job (JSON) from
+// the file named by argv[2] and prints one JSON line, the execution's result, on stdout.
+//
+// Task resources (anything else is refused before the execution starts):
+//   batch:submitJob[.sync]   the ContainerOverrides' Command runs as a local process with the
+//                            job's Environment (argv[0] "python" is the harness's interpreter);
+//   ecs:runTask[.sync]       the same, from Overrides.ContainerOverrides[0];
+//   aws-sdk:s3:getObject     reads the object from the S3 endpoint (moto on 127.0.0.1).
+// A process that exits non-zero fails the state with States.TaskFailed (cause: the job), so
+// Retry and Catch see what AWS would report.
+//
+// Where aws-local-stepfunctions 3.0.0 differs from AWS, four methods are wrapped (the module is
+// loaded through a hook that also exports two internal classes):
+//   * the Context Object has no `State`: `$$.State.{Name,EnteredTime,RetryCount}` are set;
+//   * Map iterations and Parallel branches see their own input as `$$.Execution.Input`: it is
+//     the execution's input again, except in a DISTRIBUTED Map's child executions, which (as in
+//     AWS) are executions of their own: their input is the item and their name is new;
+//   * a Task without TimeoutSeconds times out after 60 s: AWS's default is 99,999,999 s (here
+//     2,147,483 s, the most a Node timer holds);
+//   * `ItemReader` is ignored: an S3 getObject (JSON, JSONL) or listObjectsV2 reader is read
+//     from the endpoint and the Map iterates over those items.
+import { registerHooks } from "node:module";
+import { spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+
+const job = JSON.parse(readFileSync(process.argv[2], "utf8"));
+const ENTRY = "/aws-local-stepfunctions/build/main.node.esm.js";
+registerHooks({
+  load(url, context, nextLoad) {
+    const loaded = nextLoad(url, context);
+    if (!url.endsWith(ENTRY)) return loaded;
+    const source = String(loaded.source) +
+      "\nexport { StateExecutor as __StateExecutor, MapStateAction as __MapStateAction };\n";
+    return { ...loaded, source };
+  },
+});
+const module_ = await import(pathToFileURL(join(job.modules, "aws-local-stepfunctions/build/main.node.esm.js")).href);
+const { StateMachine, __StateExecutor: StateExecutor, __MapStateAction: MapStateAction } = module_;
+
+const MAX_TIMER_SECONDS = 2147483;
+const tasks = [];
+const events = [];
+
+// ---- S3 on the endpoint --------------------------------------------------------------------
+const { S3Client, GetObjectCommand, ListObjectsV2Command } = await import(
+  pathToFileURL(join(job.modules, "@aws-sdk/client-s3/dist-cjs/index.js")).href);
+const s3 = new S3Client({ endpoint: job.s3Endpoint, region: "us-east-1", forcePathStyle: true,
+  credentials: { accessKeyId: "testing", secretAccessKey: "testing" } });
+
+class TaskError extends Error {
+  constructor(name, cause) {
+    super(typeof cause === "string" ? cause : JSON.stringify(cause));
+    this.name = name;
+  }
+}
+
+// An SDK error as the aws-sdk integration names it: `S3.NoSuchKeyException`, ...
+function s3Error(error, what) {
+  const name = error.name?.endsWith("Exception") ? error.name : `${error.name ?? "S3"}Exception`;
+  return new TaskError(`S3.${name}`, `${error.message} (Service: S3, Status Code: ${error.$metadata?.httpStatusCode}) ${what}`);
+}
+
+async function getObject(bucket, key) {
+  let response;
+  try {
+    response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  } catch (error) {
+    throw s3Error(error, `${bucket}/${key}`);
+  }
+  const body = await response.Body.transformToString("utf-8");
+  return { Body: body, ContentLength: response.ContentLength, ContentType: response.ContentType,
+    ETag: response.ETag };
+}
+
+async function listObjects(bucket, prefix) {
+  const items = [];
+  let ContinuationToken;
+  do {
+    let page;
+    try {
+      page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken }));
+    } catch (error) {
+      throw s3Error(error, `${bucket}/${prefix ?? ""}`);
+    }
+    for (const object of page.Contents ?? []) {
+      items.push({ Etag: object.ETag, Key: object.Key, LastModified: object.LastModified?.toISOString(),
+        Size: object.Size, StorageClass: object.StorageClass });
+    }
+    ContinuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (ContinuationToken);
+  return items;
+}
+
+// ---- local processes -------------------------------------------------------------------
+let running = 0;
+const waiting = [];
+async function slot() {
+  if (running < job.maxProcesses) { running++; return; }
+  await new Promise((resolve) => waiting.push(resolve));
+}
+function release() {
+  const next = waiting.shift();
+  if (next) next(); else running--;
+}
+
+function runProcess(stateName, command, environment) {
+  if (!Array.isArray(command) || command.length === 0 || !command.every((a) => typeof a === "string")) {
+    throw new TaskError("States.TaskFailed", `state '${stateName}': the container overrides carry no Command (a list of strings)`);
+  }
+  const env = { ...job.env };
+  for (const { Name, Value } of environment ?? []) env[Name] = Value;
+  const argv0 = command[0] === "python" && job.python ? job.python : command[0];
+  return new Promise((resolve) => {
+    const started = Date.now();
+    const child = spawn(argv0, command.slice(1), { env, cwd: job.workdir, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => { stdout += chunk; });
+    child.stderr.on("data", (chunk) => { stderr = (stderr + chunk).slice(-4000); });
+    child.on("error", (error) => resolve({ exitCode: 127, stdout, stderr: String(error), ms: Date.now() - started }));
+    child.on("close", (code, signal) => resolve({ exitCode: code ?? 128, signal, stdout, stderr, ms: Date.now() - started }));
+  });
+}
+
+async function containerTask(stateName, kind, command, environment, describe) {
+  await slot();
+  let done;
+  try { done = await runProcess(stateName, command, environment); } finally { release(); }
+  tasks.push({ state: stateName, kind, command, exitCode: done.exitCode, ms: done.ms,
+    stdout: done.stdout.slice(-2000), stderr: done.stderr });
+  const result = describe(done.exitCode);
+  if (done.exitCode !== 0) throw new TaskError("States.TaskFailed", result);
+  return result;
+}
+
+function batchHandler(stateName) {
+  return async (input) => {
+    const overrides = input.ContainerOverrides ?? {};
+    const jobId = randomUUID();
+    return containerTask(stateName, "batch", overrides.Command, overrides.Environment, (exitCode) => ({
+      JobId: jobId, JobName: input.JobName, JobQueue: input.JobQueue, JobDefinition: input.JobDefinition,
+      Status: exitCode === 0 ? "SUCCEEDED" : "FAILED",
+      StatusReason: exitCode === 0 ? "Essential container in task exited" : `Essential container in task exited with ${exitCode}`,
+      Container: { Command: overrides.Command, Environment: overrides.Environment ?? [], ExitCode: exitCode },
+      Attempts: [{ Container: { ExitCode: exitCode } }],
+    }));
+  };
+}
+
+function ecsHandler(stateName) {
+  return async (input) => {
+    const overrides = input.Overrides?.ContainerOverrides ?? [];
+    if (overrides.length !== 1) {
+      throw new TaskError("States.TaskFailed", `state '${stateName}': expected one ContainerOverrides entry, got ${overrides.length}`);
+    }
+    const [container] = overrides;
+    return containerTask(stateName, "ecs", container.Command, container.Environment, (exitCode) => ({
+      Tasks: [{ LastStatus: "STOPPED", StopCode: "EssentialContainerExited", TaskDefinitionArn: input.TaskDefinition,
+        Containers: [{ Name: container.Name, ExitCode: exitCode, LastStatus: "STOPPED" }] }],
+      Failures: [],
+    }));
+  };
+}
+
+function getObjectHandler(stateName) {
+  return async (input) => {
+    if (typeof input.Bucket !== "string" || typeof input.Key !== "string") {
+      throw new TaskError("States.Runtime", `state '${stateName}': getObject needs a string Bucket and Key`);
+    }
+    return getObject(input.Bucket, input.Key);
+  };
+}
+
+const HANDLERS = [
+  [/^arn:aws:states:::batch:submitJob(\.sync)?$/, batchHandler],
+  [/^arn:aws:states:::ecs:runTask(\.sync)?$/, ecsHandler],
+  [/^arn:aws:states:::aws-sdk:s3:getObject$/, getObjectHandler],
+];
+
+function overrideTasks(definition, handlers, unsupported) {
+  for (const [name, state] of Object.entries(definition.States ?? {})) {
+    if (state.Type === "Task") {
+      const found = HANDLERS.find(([pattern]) => pattern.test(state.Resource));
+      if (found) handlers[name] = found[1](name);
+      else unsupported.push(`${name}: ${state.Resource}`);
+    }
+    for (const branch of state.Branches ?? []) overrideTasks(branch, handlers, unsupported);
+    const processor = state.ItemProcessor ?? state.Iterator;
+    if (processor) overrideTasks(processor, handlers, unsupported);
+    for (const field of ["ItemBatcher", "ResultWriter", "ToleratedFailurePercentage", "ToleratedFailureCount"]) {
+      if (field in state) unsupported.push(`${name}: Map field ${field}`);
+    }
+  }
+  return handlers;
+}
+
+// ---- executor fixes (see the header) ----------------------------------------------------
+const executeState = StateExecutor.prototype.execute;
+StateExecutor.prototype.execute = function (input, context, options) {
+  const definition = this.stateDefinition;
+  if (definition.Type === "Task" && definition.TimeoutSeconds === undefined && definition.TimeoutSecondsPath === undefined) {
+    this.stateDefinition = { ...definition, TimeoutSeconds: MAX_TIMER_SECONDS };
+  }
+  this.flowcEntered ??= new Date().toISOString();
+  context.State = { Name: this.stateName, EnteredTime: this.flowcEntered,
+    RetryCount: this.retrierAttempts.reduce((sum, count) => sum + count, 0) };
+  const execution = options.runOptions?.context?.Execution ?? {};
+  if ("FlowcInput" in execution) context.Execution.Input = execution.FlowcInput;
+  return executeState.call(this, input, context, options);
+};
+
+const processItem = MapStateAction.prototype.processItem;
+MapStateAction.prototype.processItem = function (stateMachine, item, input, context, index, options) {
+  const processor = this.stateDefinition.ItemProcessor;
+  if (processor?.ProcessorConfig?.Mode !== "DISTRIBUTED") {
+    return processItem.call(this, stateMachine, item, input, context, index, options);
+  }
+  const { FlowcInput, ...execution } = options.runOptions?.context?.Execution ?? {};
+  const child = { ...options.runOptions, context: { ...options.runOptions?.context,
+    Execution: { ...execution, Name: randomUUID(), Id: undefined } } };
+  return processItem.call(this, stateMachine, item, input, context, index, { ...options, runOptions: child });
+};
+
+const executeMap = MapStateAction.prototype.execute;
+MapStateAction.prototype.execute = async function (input, context, options) {
+  const state = this.stateDefinition;
+  if (!state.ItemReader) return executeMap.call(this, input, context, options);
+  const reader = state.ItemReader;
+  const parameters = reader.Parameters ?? {};
+  const resolve = (field) => (`${field}.$` in parameters ? jsonPath(parameters[`${field}.$`], input, context) : parameters[field]);
+  let items;
+  if (reader.Resource === "arn:aws:states:::s3:getObject") {
+    const { Body } = await getObject(resolve("Bucket"), resolve("Key"));
+    const type = reader.ReaderConfig?.InputType;
+    if (type === "JSON") items = JSON.parse(Body);
+    else if (type === "JSONL") items = Body.split("\n").filter((line) => line.trim()).map((line) => JSON.parse(line));
+    else throw new TaskError("States.Runtime", `ItemReader InputType ${type} is not supported by the harness`);
+  } else if (reader.Resource === "arn:aws:states:::s3:listObjectsV2") {
+    items = await listObjects(resolve("Bucket"), resolve("Prefix"));
+  } else {
+    throw new TaskError("States.Runtime", `ItemReader resource ${reader.Resource} is not supported by the harness`);
+  }
+  if (!Array.isArray(items)) throw new TaskError("States.ItemReaderFailed", "the ItemReader's object is not a JSON array");
+  const max = reader.ReaderConfig?.MaxItems;
+  if (Number.isInteger(max) && max > 0) items = items.slice(0, max);
+  const { ItemReader, ...rest } = state;
+  this.stateDefinition = { ...rest, ItemsPath: "$$.FlowcItems" };
+  context.FlowcItems = items;
+  try {
+    return await executeMap.call(this, input, context, options);
+  } finally {
+    delete context.FlowcItems;
+    this.stateDefinition = state;
+  }
+};
+
+// A JSONPath for ItemReader parameters: `$.a.b` on the input or `$$.a.b` on the context.
+function jsonPath(path, input, context) {
+  const [root, ...parts] = path.split(".");
+  let value = root === "$$" ? context : input;
+  for (const part of parts) value = value?.[part];
+  if (value === undefined) throw new TaskError("States.Runtime", `Path expression '${path}' does not point to a value`);
+  return value;
+}
+
+// ---- the execution ----------------------------------------------------------------------
+const unsupported = [];
+const handlers = overrideTasks(job.definition, {}, unsupported);
+if (unsupported.length) {
+  process.stdout.write(JSON.stringify({ status: "UNSUPPORTED", error: "Harness.Unsupported", cause: unsupported.join("; "), tasks, events }) + "\n");
+  process.exit(0);
+}
+const retryIntervalOverrides = {};
+if (job.retryIntervalMs !== null) {
+  const visit = (definition) => {
+    for (const [name, state] of Object.entries(definition.States ?? {})) {
+      if (state.Retry) retryIntervalOverrides[name] = job.retryIntervalMs;
+      for (const branch of state.Branches ?? []) visit(branch);
+      if (state.ItemProcessor ?? state.Iterator) visit(state.ItemProcessor ?? state.Iterator);
+    }
+  };
+  visit(job.definition);
+}
+
+let machine;
+try {
+  machine = new StateMachine(job.definition, {});
+} catch (error) {
+  process.stdout.write(JSON.stringify({ status: "INVALID", error: "Harness.InvalidDefinition", cause: error.message, tasks, events }) + "\n");
+  process.exit(0);
+}
+const execution = machine.run(job.input, {
+  overrides: { taskResourceLocalHandlers: handlers, retryIntervalOverrides },
+  context: { Execution: { Name: job.executionName, Id: `arn:aws:states:us-east-1:123456789012:execution:${job.stateMachineName}:${job.executionName}`,
+    FlowcInput: job.input, RoleArn: "arn:aws:iam::123456789012:role/harness" },
+  StateMachine: { Id: `arn:aws:states:us-east-1:123456789012:stateMachine:${job.stateMachineName}`, Name: job.stateMachineName } },
+});
+const KEPT = new Set(["StateRetried", "StateCaught", "StateFailed", "ExecutionFailed", "MapIterationFailed", "ParallelBranchFailed"]);
+const collecting = (async () => {
+  for await (const event of execution.eventLogs) {
+    if (KEPT.has(event.type)) {
+      events.push({ type: event.type, state: event.state?.name, attempt: event.retry?.attempt,
+        error: event.Error ?? event.error?.name, parent: event.parentState?.name, index: event.index });
+    }
+  }
+})();
+let outcome;
+try {
+  outcome = { status: "SUCCEEDED", output: await execution.result };
+} catch (error) {
+  const cause = error.cause ?? error;
+  outcome = { status: "FAILED", error: cause.name, cause: cause.message };
+}
+await Promise.race([collecting, new Promise((resolve) => setTimeout(resolve, 100))]);
+process.stdout.write(JSON.stringify({ ...outcome, tasks, events }) + "\n");
