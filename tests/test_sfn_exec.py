@@ -200,3 +200,18 @@ def test_context_object_execution_name_and_input_in_inline_and_distributed_maps(
     assert inline == {"name": "exec-1", "input": {"items": [7]}, "retries": 0,
                       "state": "ProbeINLINE"}
     assert distributed["name"] != "exec-1" and distributed["input"] == {"v": 7}
+
+
+def test_intrinsics_keep_backslashes_of_values_and_undo_only_literal_escapes(
+        tmp_path: Path, aws_env: str) -> None:
+    """aws-local-stepfunctions 3.0.0 drops every backslash of an intrinsic's string result;
+    AWS keeps a value's backslashes and undoes only a literal's escapes (\\' \\{ \\}; an
+    escaped backslash in a literal is refused by asl-validator 3 and 4 alike)."""
+    definition = {"StartAt": "Eval", "States": {"Eval": {"Type": "Pass", "End": True,
+                                                         "Parameters": {
+        "format.$": "States.Format('{} \\{\\} it\\'s {}', $.value, $.number)",
+        "array.$": "States.Array(States.Format('v={}', $.value), 'a\\'b')"}}}}
+    execution = run(definition, tmp_path, aws_env, {"value": "back\\slash 'q' {}", "number": 3})
+    assert execution.status == "SUCCEEDED", execution.explain()
+    assert execution.output == {"format": "back\\slash 'q' {} {} it's 3",
+                                "array": ["v=back\\slash 'q' {}", "a'b"]}

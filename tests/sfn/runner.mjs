@@ -19,7 +19,10 @@
 //   * a Task without TimeoutSeconds times out after 60 s: AWS's default is 99,999,999 s (here
 //     2,147,483 s, the most a Node timer holds);
 //   * `ItemReader` is ignored: an S3 getObject (JSON, JSONL) or listObjectsV2 reader is read
-//     from the endpoint and the Map iterates over those items.
+//     from the endpoint and the Map iterates over those items;
+//   * an intrinsic function's string result loses every backslash (even those of a value read
+//     from a path, `States.Format('{}', $.x)`): only the escapes of a literal argument
+//     (\' \{ \} \\) are undone, and in States.Format an escaped \{\} is no placeholder.
 import { registerHooks } from "node:module";
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
@@ -34,12 +37,16 @@ registerHooks({
     const loaded = nextLoad(url, context);
     if (!url.endsWith(ENTRY)) return loaded;
     const source = String(loaded.source) +
-      "\nexport { StateExecutor as __StateExecutor, MapStateAction as __MapStateAction };\n";
+      "\nexport { StateExecutor as __StateExecutor, MapStateAction as __MapStateAction, " +
+      "BaseIntrinsicFunction as __BaseIntrinsicFunction, validateArguments as __validateArguments, " +
+      "jsonPathQuery as __jsonPathQuery };\n";
     return { ...loaded, source };
   },
 });
 const module_ = await import(pathToFileURL(join(job.modules, "aws-local-stepfunctions/build/main.node.esm.js")).href);
-const { StateMachine, __StateExecutor: StateExecutor, __MapStateAction: MapStateAction } = module_;
+const { StateMachine, __StateExecutor: StateExecutor, __MapStateAction: MapStateAction,
+  __BaseIntrinsicFunction: BaseIntrinsicFunction, __validateArguments: validateArguments,
+  __jsonPathQuery: jsonPathQuery } = module_;
 
 const MAX_TIMER_SECONDS = 2147483;
 const tasks = [];
@@ -199,6 +206,31 @@ function overrideTasks(definition, handlers, unsupported) {
 }
 
 // ---- executor fixes (see the header) ----------------------------------------------------
+function unescapeLiteral(text) {
+  return text.replace(/\\(.)/gs, "$1");
+}
+function parseIntrinsicArgument(arg, input, context) {
+  if (arg[0] === "'") return { literal: arg.slice(1, arg.lastIndexOf("'")) };
+  if (arg[0] === "$") return { value: jsonPathQuery(arg, input, context) };
+  return { value: JSON.parse(arg) };
+}
+BaseIntrinsicFunction.prototype.call = function (input, context, ...args) {
+  const parsed = args.map((arg) => parseIntrinsicArgument(arg, input, context));
+  const values = parsed.map((arg) => ("literal" in arg ? unescapeLiteral(arg.literal) : arg.value));
+  validateArguments(this.funcDefinition, ...values);
+  if (this.funcDefinition.name !== "States.Format") return this.execute(...values);
+  const [template, ...fill] = parsed;
+  const pieces = "literal" in template ? template.literal.split(/(?<!\\)\{\}/) : [template.value];
+  if (pieces.length - 1 !== fill.length) {
+    return this.execute(...values); // the executor's own error for a count mismatch
+  }
+  const text = (arg) => {
+    const value = "literal" in arg ? unescapeLiteral(arg.literal) : arg.value;
+    return typeof value === "string" ? value : JSON.stringify(value);
+  };
+  return pieces.map((piece, i) => unescapeLiteral(piece) + (i < fill.length ? text(fill[i]) : "")).join("");
+};
+
 const executeState = StateExecutor.prototype.execute;
 StateExecutor.prototype.execute = function (input, context, options) {
   const definition = this.stateDefinition;
