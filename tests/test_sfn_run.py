@@ -61,9 +61,23 @@ def upload_code_to(flow: Path, datastore: str) -> str:
 @pytest.mark.parametrize("example", EXAMPLES, ids=[path.stem for path in EXAMPLES])
 def test_every_example_runs_on_sfn_with_the_artifacts_of_a_local_run(
         example: Path, tmp_path: Path, aws_env: str, s3_url: str) -> None:
+    runs_like_a_local_run(example, tmp_path, aws_env, s3_url)
+
+
+def test_the_fork_server_runs_a_task_as_its_own_process_would(
+        tmp_path: Path, aws_env: str, s3_url: str) -> None:
+    """The 1,000-way test forks tasks from a warm interpreter; here the example with hostile
+    @environment values and parameter defaults gives the local run's artifacts that way too."""
+    execution = runs_like_a_local_run(ROOT / "examples/hostile_strings.py", tmp_path, aws_env,
+                                      s3_url, fork_server=True)
+    assert {task.state for task in execution.tasks} >= {"start", "braces", "end"}
+
+
+def runs_like_a_local_run(example: Path, tmp_path: Path, aws_env: str, s3_url: str,
+                          **options: Any) -> Execution:
     checked = check_file(example).checked
     assert checked is not None
-    execution, run_id = run_on_sfn(example, tmp_path, s3_url, aws_env)
+    execution, run_id = run_on_sfn(example, tmp_path, s3_url, aws_env, **options)
     assert execution.status == "SUCCEEDED", execution.explain()
     steps = [step.name for step in checked.flow.steps]
     on_sfn = artifacts(s3_url, checked.flow.name, run_id, steps)  # type: ignore[arg-type]
@@ -72,13 +86,15 @@ def test_every_example_runs_on_sfn_with_the_artifacts_of_a_local_run(
     assert set(on_sfn) == set(locally), "the same tasks ran"
     for key, values in locally.items():
         assert _comparable(on_sfn[key]) == _comparable(values), key
+    return execution
 
 
+@pytest.mark.parametrize("fork_server", [False, True], ids=["processes", "fork-server"])
 def test_a_failing_once_step_is_retried_by_the_state_machine(
-        tmp_path: Path, aws_env: str, s3_url: str) -> None:
+        tmp_path: Path, aws_env: str, s3_url: str, fork_server: bool) -> None:
     flow = ROOT / "tests/runner_flows/retry_once.py"
     execution, run_id = run_on_sfn(flow, tmp_path, s3_url, aws_env,
-                                   {"marker": str(tmp_path / "marker")})
+                                   {"marker": str(tmp_path / "marker")}, fork_server=fork_server)
     assert execution.status == "SUCCEEDED", execution.explain()
     flaky = execution.runs_of("flaky")
     assert [(run.exit_code, run.option("--retry-count")) for run in flaky] == [(1, "0"), (0, "1")]
@@ -90,7 +106,8 @@ def test_a_failing_once_step_is_retried_by_the_state_machine(
 def test_a_thousand_way_foreach_fans_out_through_a_map(
         tmp_path: Path, aws_env: str, s3_url: str) -> None:
     flow = ROOT / "tests/runner_flows/wide_foreach.py"
-    execution, run_id = run_on_sfn(flow, tmp_path, s3_url, aws_env, max_processes=2)
+    execution, run_id = run_on_sfn(flow, tmp_path, s3_url, aws_env, max_processes=2,
+                                   fork_server=True)
     assert execution.status == "SUCCEEDED", execution.explain()
     assert len(execution.runs_of("square")) == 1000
     join = Step(TaskStore(open_datastore(s3_url), "WideForeachFlow"), run_id, "join").task

@@ -20,6 +20,7 @@ from typing import Any
 from sfn.tools import MODULES, require_node_tools
 
 RUNNER = Path(__file__).with_name("runner.mjs")
+FORK_SERVER = Path(__file__).with_name("forkserver.py")
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,10 +83,12 @@ def run_execution(definition: dict[str, Any], execution_input: Any, *, execution
                   s3_endpoint: str, workdir: Path, python: str = sys.executable,
                   env: dict[str, str] | None = None, max_processes: int = 4,
                   retry_interval_ms: int | None = 0, state_machine_name: str = "flowc-test",
-                  timeout: float = 600.0) -> Execution:
+                  fork_server: bool = False, timeout: float = 600.0) -> Execution:
     """Run one execution to its end. `python` replaces a command's argv[0] `python`;
     `retry_interval_ms` replaces every Retry's wait (None keeps the definition's intervals);
-    `max_processes` bounds the task processes running at once (Map items wait for a slot)."""
+    `max_processes` bounds the task processes running at once (Map items wait for a slot);
+    `fork_server` forks each shim task from one warm interpreter (tests/sfn/forkserver.py)
+    instead of starting a new one: same argv, environment and working directory."""
     node = require_node_tools()
     workdir.mkdir(parents=True, exist_ok=True)
     job = {
@@ -94,6 +97,7 @@ def run_execution(definition: dict[str, Any], execution_input: Any, *, execution
         "python": python, "env": {**task_environment(s3_endpoint, workdir), **(env or {})},
         "workdir": str(workdir), "maxProcesses": max_processes,
         "retryIntervalMs": retry_interval_ms, "modules": str(MODULES),
+        "forkServer": str(FORK_SERVER) if fork_server else None,
     }
     job_file = workdir / f"sfn-job-{execution_name}.json"
     job_file.write_text(json.dumps(job), encoding="utf-8")

@@ -27,6 +27,7 @@ import { registerHooks } from "node:module";
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { createInterface } from "node:readline";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 
@@ -114,6 +115,43 @@ function release() {
   if (next) next(); else running--;
 }
 
+// With job.forkServer (tests/sfn/forkserver.py), a `python -P -m flowc.runtime_shim ...` command
+// is forked from one warm interpreter, with the same argv, environment and working directory.
+let forkServer = null;
+function forkServerFor() {
+  if (forkServer) return forkServer;
+  const server = spawn(job.python, ["-P", job.forkServer], { env: job.env, cwd: job.workdir, stdio: ["pipe", "pipe", "inherit"] });
+  const waiting = new Map();
+  createInterface({ input: server.stdout }).on("line", (line) => {
+    const [token, code] = line.split(" ");
+    waiting.get(token)?.(Number(code));
+    waiting.delete(token);
+  });
+  let next = 0;
+  forkServer = {
+    run(argv, env) {
+      const token = String(next++);
+      const stdout = join(job.workdir, `fork-${token}.out`);
+      const stderr = join(job.workdir, `fork-${token}.err`);
+      return new Promise((resolve) => {
+        waiting.set(token, (code) => resolve({ code, stdout, stderr }));
+        server.stdin.write(JSON.stringify({ token, argv, env, cwd: job.workdir, stdout, stderr }) + "\n");
+      });
+    },
+    close() { server.stdin.end(); },
+  };
+  return forkServer;
+}
+
+const SHIM_PREFIX = ["-P", "-m", "flowc.runtime_shim"];
+async function runForked(command, env) {
+  const started = Date.now();
+  const { code, stdout, stderr } = await forkServerFor().run(command.slice(1 + SHIM_PREFIX.length), env);
+  const text = (path) => { try { return readFileSync(path, "utf8"); } catch { return ""; } };
+  const exitCode = code < 0 ? 128 - code : code;
+  return { exitCode, stdout: text(stdout), stderr: text(stderr).slice(-4000), ms: Date.now() - started };
+}
+
 function runProcess(stateName, command, environment) {
   if (!Array.isArray(command) || command.length === 0 || !command.every((a) => typeof a === "string")) {
     throw new TaskError("States.TaskFailed", `state '${stateName}': the container overrides carry no Command (a list of strings)`);
@@ -121,6 +159,9 @@ function runProcess(stateName, command, environment) {
   const env = { ...job.env };
   for (const { Name, Value } of environment ?? []) env[Name] = Value;
   const argv0 = command[0] === "python" && job.python ? job.python : command[0];
+  if (job.forkServer && argv0 === job.python && SHIM_PREFIX.every((arg, i) => command[i + 1] === arg)) {
+    return runForked(command, env);
+  }
   return new Promise((resolve) => {
     const started = Date.now();
     const child = spawn(argv0, command.slice(1), { env, cwd: job.workdir, stdio: ["ignore", "pipe", "pipe"] });
@@ -348,4 +389,5 @@ try {
   outcome = { status: "FAILED", error: cause.name, cause: cause.message };
 }
 await Promise.race([collecting, new Promise((resolve) => setTimeout(resolve, 100))]);
+forkServer?.close();
 process.stdout.write(JSON.stringify({ ...outcome, tasks, events }) + "\n");
