@@ -137,14 +137,24 @@ def _input_states(lowered: Lowered, settings: SfnSettings, names: SfnNames,
         "Type": "Pass",
         "Parameters": {
             "parameters.$": "States.JsonMerge($.parameter_defaults, $.given.parameters, false)",
-            "flowc": {"run_id.$": "$$.Execution.Name",
-                      "datastore": settings.datastore,
-                      "code_package": settings.code_package or "",
-                      "origin_run_id.$": "$.given.origin_run_id",
-                      "reuse_steps.$": "$.given.reuse_steps"},
+            "flowc": _run_context(settings),
             "index_path": "", "task_path": ""},
         "Next": start}
     return states
+
+
+def _run_context(settings: SfnSettings) -> dict[str, Any]:
+    """`$.flowc`: what every task state reads, written once (flowc.targets.sfn.task)."""
+    context: dict[str, Any] = {"run_id.$": "$$.Execution.Name",
+                               "datastore": settings.datastore,
+                               "code_package": settings.code_package or ""}
+    if settings.compute == "ecs":
+        context.update(cluster=settings.cluster, task_definition=settings.task_definition)
+    else:
+        context.update(job_queue=settings.job_queue, job_definition=settings.job_definition)
+    context.update({"origin_run_id.$": "$.given.origin_run_id",
+                    "reuse_steps.$": "$.given.reuse_steps"})
+    return context
 
 
 def _image_problems(checked: CheckedFlow) -> list[Diagnostic]:

@@ -80,6 +80,9 @@ class MachineBuilder(RegionVisitor[Built]):
         if next_state is None:
             state["End"] = True
             if self._nested:
+                # The output is {} whatever the result: dropping it again is redundant.
+                if state.get("ResultPath", "") is None:
+                    del state["ResultPath"]
                 state["OutputPath"] = None
         else:
             state["Next"] = next_state

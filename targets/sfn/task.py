@@ -7,8 +7,9 @@ from the datastore key of the task contract (`.sync` integrations return no stdo
 
 Every value a task needs at run time comes from the state's context (docs/targets/sfn.md):
 `$.flowc.run_id` (the execution name, read once at the start), `$.flowc.datastore` and
-`$.flowc.code_package` (written once, in the first states: a 2,000-step flow stays under the
-1 MB definition limit), `$.index_path` and
+`$.flowc.code_package`, the job queue and definition (or cluster and task definition)
+(written once, in the first states, so that the size of a definition does not grow with the
+length of the settings: a 2,000-step flow stays under the 1 MB definition limit), `$.index_path` and
 `$.task_path` (set by each enclosing Map), `$.loop` (a switch loop's iteration and task id),
 `$.parameters` (start step only) and `$$.State.RetryCount`.
 """
@@ -99,9 +100,14 @@ def _batch_parameters(lowered_step: LoweredStep, settings: StepSettings, sfn: Sf
         if sizing.gpu:
             requirements.append({"Type": "GPU", "Value": str(sizing.gpu)})
         overrides["ResourceRequirements"] = requirements
-    queue = settings.batch.queue if settings.batch and settings.batch.queue else sfn.job_queue
-    return {"JobName": job_name, "JobQueue": queue, "JobDefinition": sfn.job_definition,
-            "ContainerOverrides": overrides}
+    parameters: dict[str, Any] = {"JobName": job_name}
+    if settings.batch and settings.batch.queue:
+        parameters["JobQueue"] = settings.batch.queue
+    else:
+        parameters["JobQueue.$"] = "$.flowc.job_queue"
+    parameters["JobDefinition.$"] = "$.flowc.job_definition"
+    parameters["ContainerOverrides"] = overrides
+    return parameters
 
 
 def _ecs_parameters(lowered_step: LoweredStep, settings: StepSettings, sfn: SfnSettings,
@@ -119,7 +125,8 @@ def _ecs_parameters(lowered_step: LoweredStep, settings: StepSettings, sfn: SfnS
     overrides: dict[str, Any] = {"ContainerOverrides": [container]}
     if sfn.task_role:
         overrides["TaskRoleArn"] = sfn.task_role
-    parameters: dict[str, Any] = {"Cluster": sfn.cluster, "TaskDefinition": sfn.task_definition,
+    parameters: dict[str, Any] = {"Cluster.$": "$.flowc.cluster",
+                                  "TaskDefinition.$": "$.flowc.task_definition",
                                   "LaunchType": sfn.launch_type}
     if sfn.subnets or sfn.security_groups:
         vpc: dict[str, Any] = {}
