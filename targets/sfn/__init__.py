@@ -146,7 +146,9 @@ def _input_states(lowered: Lowered, settings: SfnSettings, names: SfnNames,
 def _run_context(settings: SfnSettings) -> dict[str, Any]:
     """`$.flowc`: what every task state reads, written once (flowc.targets.sfn.task)."""
     context: dict[str, Any] = {"run_id.$": "$$.Execution.Name",
+                               "python": settings.python,
                                "datastore": settings.datastore,
+                               "key_prefix": _key_prefix(settings),
                                "code_package": settings.code_package or ""}
     if settings.compute == "ecs":
         context.update(cluster=settings.cluster, task_definition=settings.task_definition)
@@ -155,6 +157,11 @@ def _run_context(settings: SfnSettings) -> dict[str, Any]:
     context.update({"origin_run_id.$": "$.given.origin_run_id",
                     "reuse_steps.$": "$.given.reuse_steps"})
     return context
+
+
+def _key_prefix(settings: SfnSettings) -> str:
+    prefix = settings.bucket_and_prefix[1]
+    return f"{prefix}/" if prefix else ""
 
 
 def _image_problems(checked: CheckedFlow) -> list[Diagnostic]:

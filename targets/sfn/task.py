@@ -36,6 +36,8 @@ MAP_RESULTS = "sfn-map-results"  # under <prefix>/<Flow>/: Step Functions adds t
 RUN_ID = Ref("$.flowc.run_id")
 DATASTORE = Ref("$.flowc.datastore")
 CODE_PACKAGE = Ref("$.flowc.code_package")
+PYTHON = Ref("$.flowc.python")
+KEY_PREFIX = Ref("$.flowc.key_prefix")  # the datastore's prefix and "/", or ""
 ORIGIN_RUN = Ref("$.flowc.origin_run_id")
 REUSE_STEPS = Ref("$.flowc.reuse_steps")
 INDEX_PATH = Ref("$.index_path")
@@ -63,9 +65,10 @@ def command(lowered_step: LoweredStep, settings: StepSettings, sfn: SfnSettings,
         iteration=dynamic.token(ITERATION) if node.is_loop else 0,
         retry_count=dynamic.token(RETRY_COUNT) if settings.retry else 0,
         params=[(name, dynamic.token(Ref(f"$.parameters.{name}"))) for name in parameters],
+        param_values_apart=True,
         origin_run_id=dynamic.token(ORIGIN_RUN),
         reuse_steps=dynamic.token(REUSE_STEPS),
-        python=sfn.python,
+        python=dynamic.token(PYTHON),
     )
     return dynamic.array(argv)
 
@@ -166,9 +169,7 @@ def task_state(lowered_step: LoweredStep, settings: StepSettings, sfn: SfnSettin
 
 def _task_key(flow: str, lowered_step: LoweredStep, sfn: SfnSettings, file: str) -> str:
     """`States.Format` of the S3 key of a file in the task's folder of the datastore."""
-    prefix = sfn.bucket_and_prefix[1]
-    head = f"{prefix}/" if prefix else ""
-    pieces: list[str | Ref] = [f"{head}{flow}/runs/", RUN_ID, f"/{lowered_step.name}/"]
+    pieces: list[str | Ref] = [KEY_PREFIX, f"{flow}/runs/", RUN_ID, f"/{lowered_step.name}/"]
     if lowered_step.node.is_loop:
         pieces.append(LOOP_TASK_ID)
     else:
