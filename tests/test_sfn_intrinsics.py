@@ -156,7 +156,7 @@ def test_the_start_command_is_shim_command_with_hostile_settings_and_values(
         compute: str) -> None:
     datastore = "s3://bucket/it's/{x}/a\\b/$(id)"
     python = "py'th{}on \\ é"
-    extra = {"cluster": "c", "task_definition": "t"} if compute == "ecs" else {}
+    extra = {"cluster": "c", "task_definition": "t", "subnets": "s"} if compute == "ecs" else {}
     definition = compiled("hostile_strings", datastore=datastore, python=python,
                           compute=compute, code_package="d" * 64, **extra)
     values = {"note": WEIRD, "label": "{}'\\"}
