@@ -11,6 +11,7 @@ machine, only the run id, index paths and iteration counts, so every state stays
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from flowc.compiler.diagnostics import Diagnostic, rule
@@ -85,7 +86,7 @@ def _render(document: dict[str, Any]) -> bytes:
     return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
-def _map_mode(settings: SfnSettings) -> Any:
+def _map_mode(settings: SfnSettings) -> Callable[[ForeachRegion, bool], str]:
     """The Map form of a foreach (docs/targets/sfn.md, "Foreach"): `auto` runs the outermost
     foreach of the execution distributed (each item a child execution with its own history,
     so the run's history does not grow with the fan-out) and the foreach nested inside it

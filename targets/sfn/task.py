@@ -6,12 +6,11 @@ fan-out, a switch's choice), an `aws-sdk:s3:getObject` state that reads the task
 from the datastore key of the task contract (`.sync` integrations return no stdout).
 
 Every value a task needs at run time comes from the state's context (docs/targets/sfn.md):
-`$.flowc.run_id` (the execution name, read once at the start), `$.flowc.datastore` and
-`$.flowc.code_package`, the job queue and definition (or cluster and task definition)
-(written once, in the first states, so that the size of a definition does not grow with the
-length of the settings: a 2,000-step flow stays under the 1 MB definition limit), `$.index_path` and
-`$.task_path` (set by each enclosing Map), `$.loop` (a switch loop's iteration and task id),
-`$.parameters` (start step only) and `$$.State.RetryCount`.
+`$.flowc` holds the run id (the execution name, read once at the start) and the settings every
+task repeats (interpreter, datastore, code package, queue and definition), written once so
+that a definition's size does not grow with them; `$.index_path` and `$.task_path` are set by
+each enclosing Map, `$.loop` by a switch loop, `$.parameters` is read by the start step only,
+and the attempt is `$$.State.RetryCount`. No user string is ever a literal of an intrinsic.
 """
 
 from __future__ import annotations
