@@ -11,6 +11,7 @@ machine, only the run id, index paths and iteration counts, so every state stays
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from flowc.compiler.diagnostics import Diagnostic, rule
@@ -56,7 +57,7 @@ class SfnTarget(Emitter):
         start, states = builder.body(lowered.body, None)
         definition = {"Comment": f"flowc: flow {lowered.flow.name}",
                       "StartAt": names.state(state_names.INPUT),
-                      "States": {**_input_states(lowered, names, start), **dict(states)}}
+                      "States": {**_input_states(lowered, settings, names, start), **dict(states)}}
         files = {self.file_name: _render(definition)}
         schedule = schedule_document(lowered.flow, settings, name=names.schedule,
                                      state_machine=names.state_machine)
@@ -85,7 +86,7 @@ def _render(document: dict[str, Any]) -> bytes:
     return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
-def _map_mode(settings: SfnSettings) -> Any:
+def _map_mode(settings: SfnSettings) -> Callable[[ForeachRegion, bool], str]:
     """The Map form of a foreach (docs/targets/sfn.md, "Foreach"): `auto` runs the outermost
     foreach of the execution distributed (each item a child execution with its own history,
     so the run's history does not grow with the fan-out) and the foreach nested inside it
@@ -99,7 +100,8 @@ def _map_mode(settings: SfnSettings) -> Any:
     return mode
 
 
-def _input_states(lowered: Lowered, names: SfnNames, start: str) -> dict[str, Any]:
+def _input_states(lowered: Lowered, settings: SfnSettings, names: SfnNames,
+                  start: str) -> dict[str, Any]:
     """Execution input -> the run's context: `{"parameters": {...}, "origin_run_id",
     "reuse_steps"}`, each optional; a parameter the input leaves out takes its default, and
     one without a default fails the execution at once (a Fail state naming it)."""
@@ -136,12 +138,31 @@ def _input_states(lowered: Lowered, names: SfnNames, start: str) -> dict[str, An
         "Type": "Pass",
         "Parameters": {
             "parameters.$": "States.JsonMerge($.parameter_defaults, $.given.parameters, false)",
-            "flowc": {"run_id.$": "$$.Execution.Name",
-                      "origin_run_id.$": "$.given.origin_run_id",
-                      "reuse_steps.$": "$.given.reuse_steps"},
+            "flowc": _run_context(settings),
             "index_path": "", "task_path": ""},
         "Next": start}
     return states
+
+
+def _run_context(settings: SfnSettings) -> dict[str, Any]:
+    """`$.flowc`: what every task state reads, written once (flowc.targets.sfn.task)."""
+    context: dict[str, Any] = {"run_id.$": "$$.Execution.Name",
+                               "python": settings.python,
+                               "datastore": settings.datastore,
+                               "key_prefix": _key_prefix(settings),
+                               "code_package": settings.code_package or ""}
+    if settings.compute == "ecs":
+        context.update(cluster=settings.cluster, task_definition=settings.task_definition)
+    else:
+        context.update(job_queue=settings.job_queue, job_definition=settings.job_definition)
+    context.update({"origin_run_id.$": "$.given.origin_run_id",
+                    "reuse_steps.$": "$.given.reuse_steps"})
+    return context
+
+
+def _key_prefix(settings: SfnSettings) -> str:
+    prefix = settings.bucket_and_prefix[1]
+    return f"{prefix}/" if prefix else ""
 
 
 def _image_problems(checked: CheckedFlow) -> list[Diagnostic]:
