@@ -93,3 +93,38 @@ def test_a_list_objects_item_reader_iterates_over_the_keys(
     assert [(value["Key"], value["Size"]) for value in values] == [("p/a", 3), ("p/bb", 4)]
     assert all(set(value) == {"Etag", "Key", "LastModified", "Size", "StorageClass"}
                for value in values)
+
+
+def test_a_result_writer_stores_a_manifest_where_moto_does(
+        tmp_path: Path, aws_env: str, s3_client: Any, s3_bucket: str) -> None:
+    """The Map's result names the manifest (`<Prefix>/<map run id>/manifest.json`) instead of
+    holding the items' results; the harness also writes those results beside it, as AWS does
+    (moto 5.2.6 writes the manifest only)."""
+    s3_client.put_object(Bucket=s3_bucket, Key="items.json", Body=b'[10, 20, 30]')
+    definition = reader_map({"Resource": "arn:aws:states:::s3:getObject",
+                             "ReaderConfig": {"InputType": "JSON"},
+                             "Parameters": {"Bucket": s3_bucket, "Key": "items.json"}})
+    definition["States"]["Fan"]["ResultWriter"] = {
+        "Resource": "arn:aws:states:::s3:putObject",
+        "Parameters": {"Bucket": s3_bucket, "Prefix": "results"}}
+
+    def manifest_of(output: dict[str, Any]) -> dict[str, Any]:
+        details = output["ResultWriterDetails"]
+        assert details["Bucket"] == s3_bucket
+        assert details["Key"].startswith("results/") and details["Key"].endswith("/manifest.json")
+        body = s3_client.get_object(Bucket=s3_bucket, Key=details["Key"])["Body"].read()
+        manifest: dict[str, Any] = json.loads(body)
+        assert manifest["DestinationBucket"] == s3_bucket
+        assert manifest["MapRunArn"] == output["MapRunArn"]
+        return manifest
+
+    expected = on_moto(aws_env, definition, {"run": "r"})
+    assert set(expected) == {"MapRunArn", "ResultWriterDetails"}
+    manifest_of(expected)
+    harness = run_execution(definition, {"run": "r"}, execution_name="exec-1",
+                            s3_endpoint=aws_env, workdir=tmp_path)
+    assert harness.status == "SUCCEEDED", harness.explain()
+    assert set(harness.output) == set(expected)
+    [written] = manifest_of(harness.output)["ResultFiles"]["SUCCEEDED"]
+    results = json.loads(s3_client.get_object(Bucket=s3_bucket, Key=written["Key"])["Body"].read())
+    assert [json.loads(result["Output"])["value"] for result in results] == [10, 20, 30]

@@ -26,6 +26,8 @@ from test_argo_run import _comparable, artifacts, local_run, upload_code
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
+FOREACH_EXAMPLES = [path for path in EXAMPLES
+                    if '"Type": "Map"' in (ROOT / "golden" / path.stem / "sfn.json").read_text()]
 FLOWC = str(Path(sys.executable).with_name("flowc"))
 
 pytestmark = pytest.mark.slow
@@ -64,6 +66,17 @@ def test_every_example_runs_on_sfn_with_the_artifacts_of_a_local_run(
     runs_like_a_local_run(example, tmp_path, aws_env, s3_url)
 
 
+@pytest.mark.parametrize("example", FOREACH_EXAMPLES, ids=[path.stem for path in FOREACH_EXAMPLES])
+def test_foreach_examples_run_with_item_readers_over_the_shims_lists(
+        example: Path, tmp_path: Path, aws_env: str, s3_url: str) -> None:
+    """`map_items = s3`: each foreach Map is DISTRIBUTED with an S3 ItemReader over the list the
+    shim writes and a ResultWriter (the harness reads and writes them; see
+    test_sfn_exec_maps for how they agree with moto)."""
+    assert len(FOREACH_EXAMPLES) >= 5
+    execution = runs_like_a_local_run(example, tmp_path, aws_env, s3_url, "--set", "map_items=s3")
+    assert execution.status == "SUCCEEDED"
+
+
 def test_the_fork_server_runs_a_task_as_its_own_process_would(
         tmp_path: Path, aws_env: str, s3_url: str) -> None:
     """The 1,000-way test forks tasks from a warm interpreter; here the example with hostile
@@ -74,10 +87,14 @@ def test_the_fork_server_runs_a_task_as_its_own_process_would(
 
 
 def runs_like_a_local_run(example: Path, tmp_path: Path, aws_env: str, s3_url: str,
-                          **options: Any) -> Execution:
+                          *compile_options: str, **options: Any) -> Execution:
     checked = check_file(example).checked
     assert checked is not None
-    execution, run_id = run_on_sfn(example, tmp_path, s3_url, aws_env, **options)
+    definition = compile_sfn(example, s3_url, tmp_path / "compiled", *compile_options)
+    if "map_items=s3" in compile_options:
+        assert '"ItemReader"' in json.dumps(definition)
+    execution, run_id = run_on_sfn(example, tmp_path, s3_url, aws_env, None, *compile_options,
+                                   **options)
     assert execution.status == "SUCCEEDED", execution.explain()
     steps = [step.name for step in checked.flow.steps]
     on_sfn = artifacts(s3_url, checked.flow.name, run_id, steps)  # type: ignore[arg-type]

@@ -19,7 +19,8 @@
 //   * a Task without TimeoutSeconds times out after 60 s: AWS's default is 99,999,999 s (here
 //     2,147,483 s, the most a Node timer holds);
 //   * `ItemReader` is ignored: an S3 getObject (JSON, JSONL) or listObjectsV2 reader is read
-//     from the endpoint and the Map iterates over those items;
+//     from the endpoint and the Map iterates over those items; `ResultWriter` is ignored: an
+//     S3 putObject writer stores the results and a manifest, and the Map's result names it;
 //   * an intrinsic function's string result loses every backslash (even those of a value read
 //     from a path, `States.Format('{}', $.x)`): only the escapes of a literal argument
 //     (\' \{ \} \\) are undone, and in States.Format an escaped \{\} is no placeholder.
@@ -40,21 +41,21 @@ registerHooks({
     const source = String(loaded.source) +
       "\nexport { StateExecutor as __StateExecutor, MapStateAction as __MapStateAction, " +
       "BaseIntrinsicFunction as __BaseIntrinsicFunction, validateArguments as __validateArguments, " +
-      "jsonPathQuery as __jsonPathQuery };\n";
+      "jsonPathQuery as __jsonPathQuery, processPayloadTemplate as __processPayloadTemplate };\n";
     return { ...loaded, source };
   },
 });
 const module_ = await import(pathToFileURL(join(job.modules, "aws-local-stepfunctions/build/main.node.esm.js")).href);
 const { StateMachine, __StateExecutor: StateExecutor, __MapStateAction: MapStateAction,
   __BaseIntrinsicFunction: BaseIntrinsicFunction, __validateArguments: validateArguments,
-  __jsonPathQuery: jsonPathQuery } = module_;
+  __jsonPathQuery: jsonPathQuery, __processPayloadTemplate: processPayloadTemplate } = module_;
 
 const MAX_TIMER_SECONDS = 2147483;
 const tasks = [];
 const events = [];
 
 // ---- S3 on the endpoint --------------------------------------------------------------------
-const { S3Client, GetObjectCommand, ListObjectsV2Command } = await import(
+const { S3Client, GetObjectCommand, ListObjectsV2Command, PutObjectCommand } = await import(
   pathToFileURL(join(job.modules, "@aws-sdk/client-s3/dist-cjs/index.js")).href);
 const s3 = new S3Client({ endpoint: job.s3Endpoint, region: "us-east-1", forcePathStyle: true,
   credentials: { accessKeyId: "testing", secretAccessKey: "testing" } });
@@ -82,6 +83,14 @@ async function getObject(bucket, key) {
   const body = await response.Body.transformToString("utf-8");
   return { Body: body, ContentLength: response.ContentLength, ContentType: response.ContentType,
     ETag: response.ETag };
+}
+
+async function putObject(bucket, key, body) {
+  try {
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+  } catch (error) {
+    throw s3Error(error, `${bucket}/${key}`);
+  }
 }
 
 async function listObjects(bucket, prefix) {
@@ -239,7 +248,7 @@ function overrideTasks(definition, handlers, unsupported) {
     for (const branch of state.Branches ?? []) overrideTasks(branch, handlers, unsupported);
     const processor = state.ItemProcessor ?? state.Iterator;
     if (processor) overrideTasks(processor, handlers, unsupported);
-    for (const field of ["ItemBatcher", "ResultWriter", "ToleratedFailurePercentage", "ToleratedFailureCount"]) {
+    for (const field of ["ItemBatcher", "ToleratedFailurePercentage", "ToleratedFailureCount"]) {
       if (field in state) unsupported.push(`${name}: Map field ${field}`);
     }
   }
@@ -301,10 +310,32 @@ MapStateAction.prototype.processItem = function (stateMachine, item, input, cont
 const executeMap = MapStateAction.prototype.execute;
 MapStateAction.prototype.execute = async function (input, context, options) {
   const state = this.stateDefinition;
-  if (!state.ItemReader) return executeMap.call(this, input, context, options);
-  const reader = state.ItemReader;
-  const parameters = reader.Parameters ?? {};
-  const resolve = (field) => (`${field}.$` in parameters ? jsonPath(parameters[`${field}.$`], input, context) : parameters[field]);
+  if (!state.ItemReader && !state.ResultWriter) return executeMap.call(this, input, context, options);
+  const { ItemReader, ResultWriter, ...rest } = state;
+  if (ItemReader) {
+    context.FlowcItems = await readItems(ItemReader, input, context);
+    rest.ItemsPath = "$$.FlowcItems";
+  }
+  this.stateDefinition = rest;
+  let result;
+  try {
+    result = await executeMap.call(this, input, context, options);
+  } finally {
+    delete context.FlowcItems;
+    this.stateDefinition = state;
+  }
+  if (ResultWriter) result = { ...result, stateResult: await writeResults(ResultWriter, this.stateName, result.stateResult, input, context) };
+  return result;
+};
+
+// An ItemReader's or ResultWriter's Parameters, evaluated as the executor evaluates a state's.
+function parameterResolver(parameters, input, context) {
+  const evaluated = processPayloadTemplate(parameters, input, context);
+  return (field) => evaluated[field];
+}
+
+async function readItems(reader, input, context) {
+  const resolve = parameterResolver(reader.Parameters ?? {}, input, context);
   let items;
   if (reader.Resource === "arn:aws:states:::s3:getObject") {
     const { Body } = await getObject(resolve("Bucket"), resolve("Key"));
@@ -319,25 +350,33 @@ MapStateAction.prototype.execute = async function (input, context, options) {
   }
   if (!Array.isArray(items)) throw new TaskError("States.ItemReaderFailed", "the ItemReader's object is not a JSON array");
   const max = reader.ReaderConfig?.MaxItems;
-  if (Number.isInteger(max) && max > 0) items = items.slice(0, max);
-  const { ItemReader, ...rest } = state;
-  this.stateDefinition = { ...rest, ItemsPath: "$$.FlowcItems" };
-  context.FlowcItems = items;
-  try {
-    return await executeMap.call(this, input, context, options);
-  } finally {
-    delete context.FlowcItems;
-    this.stateDefinition = state;
-  }
-};
+  return Number.isInteger(max) && max > 0 ? items.slice(0, max) : items;
+}
 
-// A JSONPath for ItemReader parameters: `$.a.b` on the input or `$$.a.b` on the context.
-function jsonPath(path, input, context) {
-  const [root, ...parts] = path.split(".");
-  let value = root === "$$" ? context : input;
-  for (const part of parts) value = value?.[part];
-  if (value === undefined) throw new TaskError("States.Runtime", `Path expression '${path}' does not point to a value`);
-  return value;
+// AWS's ResultWriter: the child executions' results go to `<Prefix>/<map run id>/SUCCEEDED_0.json`
+// with a `manifest.json` beside them; the Map's result is where the manifest is.
+async function writeResults(writer, stateName, results, input, context) {
+  if (writer.Resource !== "arn:aws:states:::s3:putObject") {
+    throw new TaskError("States.Runtime", `ResultWriter resource ${writer.Resource} is not supported by the harness`);
+  }
+  const resolve = parameterResolver(writer.Parameters ?? {}, input, context);
+  const bucket = resolve("Bucket");
+  let prefix = resolve("Prefix") ?? "";
+  if (prefix && !prefix.endsWith("/")) prefix += "/";
+  const runId = randomUUID();
+  const mapRunArn = `arn:aws:states:us-east-1:123456789012:mapRun:${job.stateMachineName}/${stateName}:${runId}`;
+  const succeeded = results.map((output, index) => ({
+    ExecutionArn: `${mapRunArn}:${index}`, Name: String(index), Status: "SUCCEEDED",
+    Output: JSON.stringify(output), OutputDetails: { Included: true },
+  }));
+  const body = JSON.stringify(succeeded);
+  const resultsKey = `${prefix}${runId}/SUCCEEDED_0.json`;
+  await putObject(bucket, resultsKey, body);
+  const manifest = { DestinationBucket: bucket, MapRunArn: mapRunArn,
+    ResultFiles: { FAILED: [], PENDING: [], SUCCEEDED: [{ Key: resultsKey, Size: Buffer.byteLength(body) }] } };
+  const key = `${prefix}${runId}/manifest.json`;
+  await putObject(bucket, key, JSON.stringify(manifest, null, 2));
+  return { MapRunArn: mapRunArn, ResultWriterDetails: { Bucket: bucket, Key: key } };
 }
 
 // ---- the execution ----------------------------------------------------------------------
