@@ -36,7 +36,8 @@ pytestmark = pytest.mark.slow
 def compile_sfn(flow: Path, datastore: str, out: Path, *extra: str) -> dict[str, Any]:
     done = subprocess.run(
         [FLOWC, "compile", str(flow), "--target", "sfn", "-o", str(out),
-         "--set", f"datastore={datastore}", "--set", f"python={sys.executable}", *extra],
+         "--set", f"datastore={datastore}", "--set", f"python={sys.executable}",
+         "--set", "job_queue=flowc-test", "--set", "job_definition=flowc-test", *extra],
         capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     definition: dict[str, Any] = json.loads((out / "sfn.json").read_text(encoding="utf-8"))
