@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -61,46 +62,63 @@ def upload_code_to(flow: Path, datastore: str) -> str:
     return upload_code(flow, datastore)  # type: ignore[arg-type]  # a URL works as well
 
 
+LocalRuns = Callable[[Path], tuple[Path, str]]
+
+
+@pytest.fixture(scope="module")
+def local_runs(tmp_path_factory: pytest.TempPathFactory) -> LocalRuns:
+    """`flowc run` of an example, once per module (its datastore and run id)."""
+    done: dict[Path, tuple[Path, str]] = {}
+
+    def run(example: Path) -> tuple[Path, str]:
+        if example not in done:
+            datastore = tmp_path_factory.mktemp(f"local-{example.stem}") / "ds"
+            done[example] = (datastore, local_run(example, datastore))
+        return done[example]
+    return run
+
+
 @pytest.mark.parametrize("example", EXAMPLES, ids=[path.stem for path in EXAMPLES])
 def test_every_example_runs_on_sfn_with_the_artifacts_of_a_local_run(
-        example: Path, tmp_path: Path, aws_env: str, s3_url: str) -> None:
-    runs_like_a_local_run(example, tmp_path, aws_env, s3_url)
+        example: Path, tmp_path: Path, aws_env: str, s3_url: str, local_runs: LocalRuns) -> None:
+    runs_like_a_local_run(example, tmp_path, aws_env, s3_url, local_runs)
 
 
 @pytest.mark.parametrize("example", FOREACH_EXAMPLES, ids=[path.stem for path in FOREACH_EXAMPLES])
 def test_foreach_examples_run_with_item_readers_over_the_shims_lists(
-        example: Path, tmp_path: Path, aws_env: str, s3_url: str) -> None:
+        example: Path, tmp_path: Path, aws_env: str, s3_url: str, local_runs: LocalRuns) -> None:
     """`map_items = s3`: each foreach Map is DISTRIBUTED with an S3 ItemReader over the list the
     shim writes and a ResultWriter (the harness reads and writes them; see
-    test_sfn_exec_maps for how they agree with moto)."""
+    test_sfn_exec_maps for how they agree with moto). Tasks come from the fork server."""
     assert len(FOREACH_EXAMPLES) >= 5
-    execution = runs_like_a_local_run(example, tmp_path, aws_env, s3_url, "--set", "map_items=s3")
+    execution = runs_like_a_local_run(example, tmp_path, aws_env, s3_url, local_runs,
+                                      "--set", "map_items=s3", fork_server=True)
     assert execution.status == "SUCCEEDED"
 
 
 def test_the_fork_server_runs_a_task_as_its_own_process_would(
-        tmp_path: Path, aws_env: str, s3_url: str) -> None:
+        tmp_path: Path, aws_env: str, s3_url: str, local_runs: LocalRuns) -> None:
     """The 1,000-way test forks tasks from a warm interpreter; here the example with hostile
     @environment values and parameter defaults gives the local run's artifacts that way too."""
     execution = runs_like_a_local_run(ROOT / "examples/hostile_strings.py", tmp_path, aws_env,
-                                      s3_url, fork_server=True)
+                                      s3_url, local_runs, fork_server=True)
     assert {task.state for task in execution.tasks} >= {"start", "braces", "end"}
 
 
 def runs_like_a_local_run(example: Path, tmp_path: Path, aws_env: str, s3_url: str,
-                          *compile_options: str, **options: Any) -> Execution:
+                          local_runs: LocalRuns, *compile_options: str,
+                          **options: Any) -> Execution:
     checked = check_file(example).checked
     assert checked is not None
-    definition = compile_sfn(example, s3_url, tmp_path / "compiled", *compile_options)
-    if "map_items=s3" in compile_options:
-        assert '"ItemReader"' in json.dumps(definition)
     execution, run_id = run_on_sfn(example, tmp_path, s3_url, aws_env, None, *compile_options,
                                    **options)
+    if "map_items=s3" in compile_options:
+        assert '"ItemReader"' in (tmp_path / "compiled" / "sfn.json").read_text()
     assert execution.status == "SUCCEEDED", execution.explain()
     steps = [step.name for step in checked.flow.steps]
     on_sfn = artifacts(s3_url, checked.flow.name, run_id, steps)  # type: ignore[arg-type]
-    local_run_id = local_run(example, tmp_path / "local-ds")
-    locally = artifacts(tmp_path / "local-ds", checked.flow.name, local_run_id, steps)
+    local_datastore, local_run_id = local_runs(example)
+    locally = artifacts(local_datastore, checked.flow.name, local_run_id, steps)
     assert set(on_sfn) == set(locally), "the same tasks ran"
     for key, values in locally.items():
         assert _comparable(on_sfn[key]) == _comparable(values), key

@@ -77,24 +77,32 @@ def main() -> None:
     _warm_boto3()
     pending: dict[int, str] = {}
     selector = selectors.DefaultSelector()
-    selector.register(sys.stdin, selectors.EVENT_READ)
+    stdin = sys.stdin.fileno()
+    selector.register(stdin, selectors.EVENT_READ)
+    buffered = b""
     reading = True
     while reading or pending:
         if reading and selector.select(timeout=0.005):
-            line = sys.stdin.readline()
-            if not line:
-                reading = False
-                continue
-            request = json.loads(line)
-            sys.stdout.flush()
-            sys.stderr.flush()
-            pid = os.fork()
-            if pid == 0:
-                _child(request)
-            pending[pid] = request["token"]
+            # Read the fd itself: a buffered readline could keep a second request in its
+            # buffer, where select never sees it.
+            chunk = os.read(stdin, 1 << 16)
+            reading = bool(chunk)
+            buffered += chunk
+            *lines, buffered = buffered.split(b"\n")
+            for line in lines:
+                _start(json.loads(line), pending)
         elif not reading:
             _reap(pending, block=True)
         _reap(pending, block=False)
+
+
+def _start(request: dict[str, Any], pending: dict[int, str]) -> None:
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:
+        _child(request)
+    pending[pid] = request["token"]
 
 
 def _reap(pending: dict[int, str], *, block: bool) -> None:
