@@ -7,5 +7,6 @@ PYTHON="${PYTHON:-python3}"
 
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+tests/tools/install_airflow.sh
 
 exec .venv/bin/python -P -m pytest -n 2 "$@"
