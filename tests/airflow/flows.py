@@ -1,0 +1,58 @@
+"""The flowc side of the Airflow tests: the shim's command for hand-written DAGs, the code
+package, a local run to compare with, and the comparison. The comparison helpers are those of
+the Argo run tests (tests/test_argo_run.py), so every orchestrator is held to the same rule: the
+same tasks, with the same artifacts, as `flowc run`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from flowc.compiler import check_file
+from flowc.runtime_shim.datastore import open_datastore
+from flowc.runtime_shim.records import TaskStore
+from test_argo_run import _comparable, artifacts, local_run, upload_code
+
+__all__ = ["artifacts", "local_run", "upload_code", "shim_argv", "flow_of", "only_run_id",
+           "assert_same_artifacts", "record"]
+
+# The shim runs with flowc's own python (this process's), never the Airflow venv's.
+PYTHON = sys.executable
+
+
+def shim_argv() -> list[str]:
+    return [PYTHON, "-P", "-m", "flowc.runtime_shim"]
+
+
+def flow_of(path: Path) -> Any:
+    checked = check_file(path).checked
+    assert checked is not None
+    return checked.flow
+
+
+def only_run_id(datastore: Path, flow_name: str) -> str:
+    """The one run a datastore holds (an Airflow run id such as `manual__2026-...+00:00`)."""
+    runs = sorted(path.name for path in (datastore / flow_name / "runs").iterdir())
+    assert len(runs) == 1, runs
+    return runs[0]
+
+
+def assert_same_artifacts(flow_path: Path, datastore: Path, run_id: str,
+                          local_datastore: Path) -> None:
+    """The run `run_id` in `datastore` has the tasks and artifacts of a `flowc run` of the same
+    flow (made in `local_datastore`)."""
+    flow = flow_of(flow_path)
+    steps = [step.name for step in flow.steps]
+    orchestrated = artifacts(datastore, flow.name, run_id, steps)
+    locally = artifacts(local_datastore, flow.name, local_run(flow_path, local_datastore), steps)
+    assert set(orchestrated) == set(locally), "the same tasks ran"
+    for key, values in locally.items():
+        assert _comparable(orchestrated[key]) == _comparable(values), key
+
+
+def record(datastore: Path, flow_name: str, run_id: str, step: str, task_id: str) -> Any:
+    found = TaskStore(open_datastore(str(datastore)), flow_name).read_record(run_id, step,
+                                                                            task_id)
+    assert found is not None, (step, task_id)
+    return found

@@ -1,0 +1,155 @@
+"""One Airflow worker process for a batch of DAG runs (run by the Airflow venv's python, never
+by flowc's): `python run_batch.py REQUEST.json RESULT.json`.
+
+It imports the dags folder with `DagBag`, reports import errors and each DAG's tasks, then runs
+the requested DAGs one after another with `dag.test()` (tasks run in this process, so Airflow's
+start-up is paid once per batch) and reports each run's task instances, their XComs and the log
+tails of tasks that did not succeed. The environment (AIRFLOW_HOME, the dags folder, SQLite, no
+examples) is set by the caller, `tests/airflow/harness.py`; see tests/airflow/README.md.
+
+Request: {"dags_folder": str, "pods_dir": str, "max_retry_delay": float | null,
+          "runs": [{"dag_id": str, "conf": {...}}], "report": [dag_id, ...]}
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+import traceback
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+
+def main(request_path: str, result_path: str) -> int:
+    request = json.loads(Path(request_path).read_text())
+    result: dict[str, Any] = {"import_errors": {}, "dags": {}, "runs": [], "reports": {}}
+    try:
+        _batch(request, result)
+    except BaseException:  # the harness shows it; a half-written result is still useful
+        result["error"] = traceback.format_exc()
+    Path(result_path).write_text(json.dumps(result, indent=1, sort_keys=True, default=str))
+    return 0
+
+
+def _batch(request: dict[str, Any], result: dict[str, Any]) -> None:
+    import local_pods
+    from airflow.dag_processing.dagbag import DagBag
+
+    local_pods.install(Path(request["pods_dir"]))
+    bag = DagBag(dag_folder=request["dags_folder"], safe_mode=False)
+    result["import_errors"] = {str(path): str(text) for path, text in bag.import_errors.items()}
+    result["dags"] = {dag_id: _describe(dag) for dag_id, dag in sorted(bag.dags.items())}
+    cap = request.get("max_retry_delay")
+    for run in request.get("runs", []):
+        dag = bag.dags.get(run["dag_id"])
+        if dag is None:
+            result["runs"].append({"dag_id": run["dag_id"], "state": "missing"})
+            continue
+        if cap is not None:
+            _cap_retry_delays(dag, timedelta(seconds=cap))
+        started = time.monotonic()
+        dagrun = dag.test(run_conf=run.get("conf") or None)
+        report = _report(run["dag_id"], dagrun.run_id)
+        report["seconds"] = round(time.monotonic() - started, 2)
+        result["runs"].append(report)
+    for dag_id in request.get("report", []):
+        result["reports"][dag_id] = [_report(dag_id, run_id) for run_id in _run_ids(dag_id)]
+
+
+def _describe(dag: Any) -> dict[str, Any]:
+    """What the tests may assert about a DAG as Airflow loaded it."""
+    def seconds(value: Any) -> float | None:
+        return None if value is None else value.total_seconds()
+
+    return {
+        "fileloc": dag.fileloc,
+        "schedule": str(getattr(dag, "schedule", None)),
+        "timetable": type(dag.timetable).__name__,
+        "params": {name: _jsonable(dag.params.get_param(name).value) if hasattr(
+            dag.params.get_param(name), "value") else None for name in dag.params},
+        "max_active_tasks": dag.max_active_tasks,
+        "catchup": dag.catchup,
+        "tasks": {task.task_id: {
+            "operator": type(task).__name__,
+            "upstream": sorted(task.upstream_task_ids),
+            "trigger_rule": str(getattr(task, "trigger_rule", "")),
+            "retries": task.retries,
+            "retry_delay": seconds(task.retry_delay),
+            "execution_timeout": seconds(task.execution_timeout),
+            "mapped": type(task).__name__ == "MappedOperator",
+        } for task in dag.tasks},
+    }
+
+
+def _jsonable(value: Any) -> Any:
+    try:
+        json.dumps(value)
+    except (TypeError, ValueError):
+        return repr(value)
+    return value
+
+
+def _cap_retry_delays(dag: Any, cap: timedelta) -> None:
+    """Like Argo's time_scale in tests/argo: the test does not wait out a production delay."""
+    for task in dag.tasks:
+        delay = getattr(task, "retry_delay", None)
+        if delay is not None and delay > cap:
+            task.retry_delay = cap
+        if getattr(task, "retry_exponential_backoff", False):
+            task.retry_exponential_backoff = False
+
+
+def _run_ids(dag_id: str) -> list[str]:
+    from airflow.models.dagrun import DagRun
+    from airflow.utils.session import create_session
+    from sqlalchemy import select
+
+    with create_session() as session:
+        return list(session.scalars(select(DagRun.run_id).where(DagRun.dag_id == dag_id)
+                                    .order_by(DagRun.id)))
+
+
+def _report(dag_id: str, run_id: str) -> dict[str, Any]:
+    from airflow.models.dagrun import DagRun
+    from airflow.models.taskinstance import TaskInstance
+    from airflow.models.xcom import XComModel
+    from airflow.utils.session import create_session
+    from sqlalchemy import select
+
+    with create_session() as session:
+        dagrun = session.scalars(select(DagRun).where(DagRun.dag_id == dag_id,
+                                                      DagRun.run_id == run_id)).one()
+        tis = session.scalars(select(TaskInstance).where(
+            TaskInstance.dag_id == dag_id, TaskInstance.run_id == run_id)
+            .order_by(TaskInstance.task_id, TaskInstance.map_index)).all()
+        xcoms = session.scalars(select(XComModel).where(
+            XComModel.dag_id == dag_id, XComModel.run_id == run_id,
+            XComModel.key == "return_value")).all()
+        report = {
+            "dag_id": dag_id, "run_id": run_id, "state": str(dagrun.state),
+            "conf": dagrun.conf,
+            "tasks": [{"task_id": ti.task_id, "map_index": ti.map_index, "state": str(ti.state),
+                       "try_number": ti.try_number} for ti in tis],
+            "xcom": {f"{x.task_id}[{x.map_index}]": _jsonable(XComModel.deserialize_value(x))
+                     for x in xcoms},
+            "logs": {f"{ti.task_id}[{ti.map_index}]": _log_tail(dag_id, run_id, ti)
+                     for ti in tis if str(ti.state) != "success"},
+        }
+    return report
+
+
+def _log_tail(dag_id: str, run_id: str, ti: Any, limit: int = 4000) -> str:
+    from airflow.configuration import conf
+
+    base = Path(conf.get("logging", "base_log_folder"))
+    pattern = f"dag_id={dag_id}/run_id={run_id}/task_id={ti.task_id}/**/*.log"
+    texts = [f"--- {path.relative_to(base)}\n{path.read_text(errors='replace')}"
+             for path in sorted(base.glob(pattern))
+             if ti.map_index < 0 or f"map_index={ti.map_index}" in str(path)]
+    return "\n".join(texts)[-limit:]
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1], sys.argv[2]))
