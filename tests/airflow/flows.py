@@ -5,6 +5,7 @@ same tasks, with the same artifacts, as `flowc run`."""
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -12,10 +13,10 @@ from typing import Any
 from flowc.compiler import check_file
 from flowc.runtime_shim.datastore import open_datastore
 from flowc.runtime_shim.records import TaskStore
-from test_argo_run import _comparable, artifacts, local_run, upload_code
+from test_argo_run import FLOWC, _comparable, artifacts, local_run, upload_code
 
 __all__ = ["artifacts", "local_run", "upload_code", "shim_argv", "flow_of", "only_run_id",
-           "assert_same_artifacts", "record"]
+           "assert_same_artifacts", "record", "compile_airflow"]
 
 # The shim runs with flowc's own python (this process's), never the Airflow venv's.
 PYTHON = sys.executable
@@ -23,6 +24,22 @@ PYTHON = sys.executable
 
 def shim_argv() -> list[str]:
     return [PYTHON, "-P", "-m", "flowc.runtime_shim"]
+
+
+def compile_airflow(flow: Path, out_dir: Path, datastore: str, operator: str,
+                    *settings: str) -> subprocess.CompletedProcess[str]:
+    """`flowc compile FLOW --target airflow -o OUT_DIR` for a test: the given datastore and
+    operator form, the shim run by this process's python (flowc's venv, also inside a "pod",
+    which is a local process here), a test image. The caller checks the exit code (an example
+    the target does not support exits 1 with its FLC2xx diagnostics)."""
+    command = [FLOWC, "compile", str(flow), "--target", "airflow", "-o", str(out_dir),
+               "--set", f"datastore={datastore}", "--set", f"operator={operator}",
+               "--set", f"python={PYTHON}"]
+    if operator == "kubernetes":
+        command += ["--set", "image=flowc-test:1"]
+    for setting in settings:
+        command += ["--set", setting]
+    return subprocess.run(command, capture_output=True, text=True, timeout=120)
 
 
 def flow_of(path: Path) -> Any:
@@ -38,7 +55,7 @@ def only_run_id(datastore: Path, flow_name: str) -> str:
     return runs[0]
 
 
-def assert_same_artifacts(flow_path: Path, datastore: Path, run_id: str,
+def assert_same_artifacts(flow_path: Path, datastore: Path | str, run_id: str,
                           local_datastore: Path) -> None:
     """The run `run_id` in `datastore` has the tasks and artifacts of a `flowc run` of the same
     flow (made in `local_datastore`)."""
@@ -51,7 +68,7 @@ def assert_same_artifacts(flow_path: Path, datastore: Path, run_id: str,
         assert _comparable(orchestrated[key]) == _comparable(values), key
 
 
-def record(datastore: Path, flow_name: str, run_id: str, step: str, task_id: str) -> Any:
+def record(datastore: Path | str, flow_name: str, run_id: str, step: str, task_id: str) -> Any:
     found = TaskStore(open_datastore(str(datastore)), flow_name).read_record(run_id, step,
                                                                             task_id)
     assert found is not None, (step, task_id)

@@ -41,10 +41,12 @@ class RunReport:
     xcom: Mapping[str, Any]  # "task_id[map_index]" -> return_value
     logs: Mapping[str, str]  # "task_id[map_index]" -> log tail, for tasks that did not succeed
     seconds: float = 0.0
+    file: str = ""  # the DAG file's name
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> RunReport:
         return cls(dag_id=data["dag_id"], run_id=data.get("run_id", ""), state=data["state"],
+                   file=data.get("file") or "",
                    tasks=tuple(TaskReport(**task) for task in data.get("tasks", ())),
                    xcom=data.get("xcom", {}), logs=data.get("logs", {}),
                    seconds=data.get("seconds", 0.0))
@@ -72,21 +74,28 @@ class BatchResult:
     reports: Mapping[str, tuple[RunReport, ...]] = field(default_factory=dict)
     home: Path = Path()
 
-    def run(self, dag_id: str) -> RunReport:
-        [found] = [run for run in self.runs if run.dag_id == dag_id]
-        return found
+    def run(self, dag_id: str = "", *, file: str = "") -> RunReport:
+        """The run of a DAG, by its id or by its file's name."""
+        found = [run for run in self.runs
+                 if (dag_id and run.dag_id == dag_id) or (file and run.file == file)]
+        assert len(found) == 1, (dag_id or file, [(r.dag_id, r.file) for r in self.runs])
+        return found[0]
 
 
 def run_batch(dag_files: Mapping[str, str | bytes], workdir: Path, scratch: Path, *,
               runs: Iterable[tuple[str, Mapping[str, Any]]] = (),
+              runs_by_file: Iterable[tuple[str, Mapping[str, Any]]] = (),
               report: Iterable[str] = (), max_retry_delay: float | None = 1.0,
               timeout: float = 600) -> BatchResult:
     """Import `dag_files` ({file name: source}) with DagBag and run each `(dag_id, conf)` of
-    `runs` with `dag.test(run_conf=conf)`, in order, in one Airflow process. `report` names
+    `runs`, then each `(file name, conf)` of `runs_by_file` (the one DAG of that file), with
+    `dag.test(run_conf=conf)`, in order, in one Airflow process. `report` names
     DAGs whose earlier runs (e.g. by `dags_test` in the same home) are reported too.
     `max_retry_delay` caps each task's `retry_delay` (seconds; None keeps the DAG's own)."""
     home = prepare_home(dag_files, workdir, scratch)
-    return _work(home, workdir, {"runs": [{"dag_id": d, "conf": dict(c)} for d, c in runs],
+    requested = [{"dag_id": d, "conf": dict(c)} for d, c in runs]
+    requested += [{"file": f, "conf": dict(c)} for f, c in runs_by_file]
+    return _work(home, workdir, {"runs": requested,
                                  "report": list(report), "max_retry_delay": max_retry_delay},
                  timeout)
 

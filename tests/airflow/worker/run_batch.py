@@ -8,7 +8,7 @@ tails of tasks that did not succeed. The environment (AIRFLOW_HOME, the dags fol
 examples) is set by the caller, `tests/airflow/harness.py`; see tests/airflow/README.md.
 
 Request: {"dags_folder": str, "pods_dir": str, "max_retry_delay": float | null,
-          "runs": [{"dag_id": str, "conf": {...}}], "report": [dag_id, ...]}
+          "runs": [{"dag_id" or "file": str, "conf": {...}}], "report": [dag_id, ...]}
 """
 
 from __future__ import annotations
@@ -43,9 +43,10 @@ def _batch(request: dict[str, Any], result: dict[str, Any]) -> None:
     result["dags"] = {dag_id: _describe(dag) for dag_id, dag in sorted(bag.dags.items())}
     cap = request.get("max_retry_delay")
     for run in request.get("runs", []):
-        dag = bag.dags.get(run["dag_id"])
+        dag = _find(bag, run)
         if dag is None:
-            result["runs"].append({"dag_id": run["dag_id"], "state": "missing"})
+            result["runs"].append({"dag_id": run.get("dag_id", ""), "file": run.get("file"),
+                                   "state": "missing"})
             continue
         if cap is not None:
             _cap_retry_delays(dag, timedelta(seconds=cap))
@@ -53,9 +54,18 @@ def _batch(request: dict[str, Any], result: dict[str, Any]) -> None:
         dagrun = dag.test(run_conf=run.get("conf") or None)
         report = _report(run["dag_id"], dagrun.run_id)
         report["seconds"] = round(time.monotonic() - started, 2)
+        report["file"] = Path(dag.fileloc).name
         result["runs"].append(report)
     for dag_id in request.get("report", []):
         result["reports"][dag_id] = [_report(dag_id, run_id) for run_id in _run_ids(dag_id)]
+
+
+def _find(bag: Any, run: dict[str, Any]) -> Any:
+    """The DAG a run names: by `dag_id`, or by `file` (the one DAG defined in that file)."""
+    if "dag_id" in run:
+        return bag.dags.get(run["dag_id"])
+    found = [dag for dag in bag.dags.values() if Path(dag.fileloc).name == run["file"]]
+    return found[0] if len(found) == 1 else None
 
 
 def _describe(dag: Any) -> dict[str, Any]:

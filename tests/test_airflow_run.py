@@ -1,0 +1,90 @@
+"""Every example the Airflow target supports runs end to end on Airflow 3, compiled fresh, in
+both operator forms (the local operator: the shim as a process on the worker; the
+KubernetesPodOperator: each pod a local process, tests/airflow/worker/local_pods.py), and ends
+with the same tasks and artifacts as `flowc run`. The same batch shows Airflow's retries: a
+failing-once step succeeds on its second try, and the shim saw the retry count.
+
+One Airflow process per form runs every DAG with `dag.test()` (tests/airflow/harness.py), so
+the two forms are two tests that pytest-xdist runs side by side."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from airflow.flows import PYTHON, assert_same_artifacts, compile_airflow, record, upload_code
+from airflow.harness import run_batch
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
+RETRY_ONCE = ROOT / "tests/runner_flows/retry_once.py"
+# Examples the target refuses with an FLC2xx diagnostic, and why (docs/targets/airflow.md).
+UNSUPPORTED = {
+    "switch_loop": "a DAG has no cycles",
+}
+
+pytestmark = pytest.mark.slow
+
+
+def compile_batch(flows: list[Path], datastore: str, operator: str,
+                  out: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """({file name: DAG source} of the flows that compile, {stem: diagnostics} of the rest);
+    each flow's code package is stored in the datastore first, as `flowc deploy` would."""
+    files, refused = {}, {}
+    for flow in flows:
+        done = compile_airflow(flow, out / flow.stem, datastore, operator)
+        if done.returncode != 0:
+            refused[flow.stem] = done.stderr
+            continue
+        upload_code(flow, datastore)  # type: ignore[arg-type]
+        files[f"{flow.stem}.py"] = (out / flow.stem / "airflow.py").read_text()
+    return files, refused
+
+
+@pytest.mark.parametrize("operator", ["local", "kubernetes"])
+def test_every_example_runs_on_airflow_with_the_artifacts_of_a_local_run(
+        operator: str, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory,
+        request: pytest.FixtureRequest) -> None:
+    if operator == "kubernetes":  # a pod reaches the datastore over the network: S3 (moto)
+        datastore: str = request.getfixturevalue("s3_url")
+    else:
+        (tmp_path / "ds").mkdir()
+        datastore = str(tmp_path / "ds")
+    files, refused = compile_batch([*EXAMPLES, RETRY_ONCE], datastore, operator,
+                                   tmp_path / "compiled")
+    assert {stem: "FLC2" in text for stem, text in refused.items()} == \
+        dict.fromkeys(UNSUPPORTED, True), refused
+    marker = tmp_path / "marker"
+    runs = [(name, {"marker": str(marker)} if name == f"{RETRY_ONCE.stem}.py" else {})
+            for name in sorted(files)]
+    result = run_batch(files, tmp_path / "batch", tmp_path_factory.getbasetemp(),
+                       runs_by_file=runs)
+    assert result.import_errors == {}
+
+    failures = []
+    for example in EXAMPLES:
+        if example.stem in UNSUPPORTED:
+            continue
+        run = result.run(file=example.name)
+        if run.state != "success":
+            failures.append(run.explain())
+            continue
+        try:
+            assert_same_artifacts(example, datastore, run.run_id,
+                                  tmp_path / f"local-{example.stem}")
+        except AssertionError as error:
+            failures.append(f"{example.stem}: artifacts differ from flowc run: {error}")
+    assert not failures, "\n\n".join(failures)
+
+    retried = result.run(file=RETRY_ONCE.name)
+    assert retried.state == "success", retried.explain()
+    [flaky] = [t for t in retried.tasks if t.task_id.endswith("flaky")]
+    assert (flaky.state, flaky.try_number) == ("success", 2)
+    assert record(datastore, "RetryOnceFlow", retried.run_id, "flaky", "t").attempt == 1
+    if operator == "kubernetes":
+        pods = [json.loads(p.read_text()) for p in (tmp_path / "batch/pods").glob("*/pod.json")]
+        assert pods and {p["pod"]["spec"]["containers"][0]["image"] for p in pods} == \
+            {"flowc-test:1"}
+        assert {tuple(p["argv"][:4]) for p in pods} == {(PYTHON, "-P", "-m",
+                                                          "flowc.runtime_shim")}
