@@ -87,7 +87,7 @@ def run_batch(dag_files: Mapping[str, str | bytes], workdir: Path, scratch: Path
               runs_by_file: Iterable[tuple[str, Mapping[str, Any]]] = (),
               report: Iterable[str] = (), max_retry_delay: float | None = 1.0,
               timeout: float = 600) -> BatchResult:
-    """Import `dag_files` ({file name: source}) with DagBag and run each `(dag_id, conf)` of
+    """Import `dag_files` ({path under the dags folder: source}) with DagBag and run each `(dag_id, conf)` of
     `runs`, then each `(file name, conf)` of `runs_by_file` (the one DAG of that file), with
     `dag.test(run_conf=conf)`, in order, in one Airflow process. `report` names
     DAGs whose earlier runs (e.g. by `dags_test` in the same home) are reported too.
@@ -116,6 +116,7 @@ def prepare_home(dag_files: Mapping[str, str | bytes], workdir: Path, scratch: P
     workdir.mkdir(parents=True, exist_ok=True)
     home = new_home(workdir, scratch)
     for name, source in dag_files.items():
+        (home / "dags" / name).parent.mkdir(parents=True, exist_ok=True)
         (home / "dags" / name).write_bytes(
             source if isinstance(source, bytes) else source.encode())
     return home
