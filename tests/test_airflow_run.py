@@ -24,6 +24,15 @@ UNSUPPORTED = {
     "switch_loop": "a DAG has no cycles",
 }
 
+# Examples that compile but do not end like `flowc run` on Airflow 3.3.2, and why. The test
+# fails when one of them starts to work too, so that this list only ever shrinks.
+KNOWN_DEFECTS = {
+    # A @task.branch inside a mapped task group does not skip the case it did not choose:
+    # every item runs both `halve` and `triple` (apache/airflow#67265, open; the branch's skip
+    # XCom is written at the item's map_index, NotPreviouslySkippedDep reads index -1).
+    "switch_in_foreach": "tasks only here: [('halve', 't.0')",
+}
+
 pytestmark = pytest.mark.slow
 
 
@@ -62,20 +71,23 @@ def test_every_example_runs_on_airflow_with_the_artifacts_of_a_local_run(
                        runs_by_file=runs)
     assert result.import_errors == {}
 
-    failures = []
+    failures = {}
     for example in EXAMPLES:
         if example.stem in UNSUPPORTED:
             continue
         run = result.run(file=example.name)
         if run.state != "success":
-            failures.append(run.explain())
+            failures[example.stem] = run.explain()
             continue
         try:
             assert_same_artifacts(example, datastore, run.run_id,
                                   tmp_path / f"local-{example.stem}")
         except AssertionError as error:
-            failures.append(f"{example.stem}: artifacts differ from flowc run: {error}")
-    assert not failures, "\n\n".join(failures)
+            failures[example.stem] = f"artifacts differ from flowc run: {error}"
+    unexpected = {stem: text for stem, text in failures.items()
+                  if KNOWN_DEFECTS.get(stem, "\0") not in text}
+    assert not unexpected, "\n\n".join(f"{s}: {t}" for s, t in unexpected.items())
+    assert set(failures) == set(KNOWN_DEFECTS), "a known defect is gone: update KNOWN_DEFECTS"
 
     retried = result.run(file=RETRY_ONCE.name)
     assert retried.state == "success", retried.explain()
@@ -83,8 +95,19 @@ def test_every_example_runs_on_airflow_with_the_artifacts_of_a_local_run(
     assert (flaky.state, flaky.try_number) == ("success", 2)
     assert record(datastore, "RetryOnceFlow", retried.run_id, "flaky", "t").attempt == 1
     if operator == "kubernetes":
-        pods = [json.loads(p.read_text()) for p in (tmp_path / "batch/pods").glob("*/pod.json")]
-        assert pods and {p["pod"]["spec"]["containers"][0]["image"] for p in pods} == \
-            {"flowc-test:1"}
-        assert {tuple(p["argv"][:4]) for p in pods} == {(PYTHON, "-P", "-m",
-                                                          "flowc.runtime_shim")}
+        pods = {p.parent.name: json.loads(p.read_text())
+                for p in (tmp_path / "batch/pods").glob("*/pod.json")}
+        assert {tuple(p["argv"][:4]) for p in pods.values()} == \
+            {(PYTHON, "-P", "-m", "flowc.runtime_shim")}
+        # per-step settings reach the pod that Airflow's own operator builds
+        [train] = [p for name, p in pods.items() if ".DecoratorsFlow.train." in name]
+        container = train["pod"]["spec"]["containers"][0]
+        assert container["image"] == "python:3.11-slim"  # @kubernetes(image=IMAGE)
+        assert container["resources"]["requests"]["cpu"] == "2"  # @resources(cpu=2)
+        assert train["env"]["TRAINING_MODE"] == "demo"  # @environment
+        [score] = [p for name, p in pods.items() if ".DecoratorsFlow.score." in name]
+        assert {"secretRef": {"name": "scoring-api-key"}} in \
+            score["pod"]["spec"]["containers"][0]["envFrom"]  # @secrets
+        others = {p["pod"]["spec"]["containers"][0]["image"] for name, p in pods.items()
+                  if ".DecoratorsFlow.train." not in name}
+        assert others == {"flowc-test:1"}  # the image setting

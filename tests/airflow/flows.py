@@ -63,7 +63,9 @@ def assert_same_artifacts(flow_path: Path, datastore: Path | str, run_id: str,
     steps = [step.name for step in flow.steps]
     orchestrated = artifacts(datastore, flow.name, run_id, steps)
     locally = artifacts(local_datastore, flow.name, local_run(flow_path, local_datastore), steps)
-    assert set(orchestrated) == set(locally), "the same tasks ran"
+    assert set(orchestrated) == set(locally), (
+        f"tasks only here: {sorted(set(orchestrated) - set(locally))}, "
+        f"only in flowc run: {sorted(set(locally) - set(orchestrated))}")
     for key, values in locally.items():
         assert _comparable(orchestrated[key]) == _comparable(values), key
 

@@ -87,11 +87,11 @@ def run_batch(dag_files: Mapping[str, str | bytes], workdir: Path, scratch: Path
               runs_by_file: Iterable[tuple[str, Mapping[str, Any]]] = (),
               report: Iterable[str] = (), max_retry_delay: float | None = 1.0,
               timeout: float = 600) -> BatchResult:
-    """Import `dag_files` ({path under the dags folder: source}) with DagBag and run each `(dag_id, conf)` of
-    `runs`, then each `(file name, conf)` of `runs_by_file` (the one DAG of that file), with
-    `dag.test(run_conf=conf)`, in order, in one Airflow process. `report` names
-    DAGs whose earlier runs (e.g. by `dags_test` in the same home) are reported too.
-    `max_retry_delay` caps each task's `retry_delay` (seconds; None keeps the DAG's own)."""
+    """Import `dag_files` ({path under the dags folder: source}) with DagBag and run each
+    `(dag_id, conf)` of `runs`, then each `(file name, conf)` of `runs_by_file` (the one DAG of
+    that file), with `dag.test(run_conf=conf)`, in order, in one Airflow process. `report`
+    names DAGs whose runs are reported as well. `max_retry_delay` caps each task's
+    `retry_delay` (seconds; None keeps the DAG's own)."""
     home = prepare_home(dag_files, workdir, scratch)
     requested = [{"dag_id": d, "conf": dict(c)} for d, c in runs]
     requested += [{"file": f, "conf": dict(c)} for f, c in runs_by_file]

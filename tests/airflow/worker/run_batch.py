@@ -52,7 +52,7 @@ def _batch(request: dict[str, Any], result: dict[str, Any]) -> None:
             _cap_retry_delays(dag, timedelta(seconds=cap))
         started = time.monotonic()
         dagrun = dag.test(run_conf=run.get("conf") or None)
-        report = _report(run["dag_id"], dagrun.run_id)
+        report = _report(dag.dag_id, dagrun.run_id)
         report["seconds"] = round(time.monotonic() - started, 2)
         report["file"] = Path(dag.fileloc).name
         result["runs"].append(report)
