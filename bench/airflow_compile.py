@@ -60,8 +60,13 @@ Compiled = tuple[float, int, int, str]  # median seconds, exit code, file size, 
 
 def flowc_compile(flow: Path, out: Path, env: dict[str, str], repeat: int) -> Compiled:
     """(median seconds, exit code, size of airflow.py, last stderr line)."""
-    seconds, code, _, why = timed([FLOWC, "compile", str(flow), "--target", "airflow", "-o",
-                                   str(out), *SETTINGS], env, flow.parent, repeat)
+    command = [FLOWC, "compile", str(flow), "--target", "airflow", "-o", str(out), *SETTINGS]
+    seconds, code, _, why = timed(command, env, flow.parent, repeat)
+    if code != 0:  # the first diagnostic says more than the summary line
+        done = subprocess.run(command, env=env, cwd=flow.parent, capture_output=True,
+                              text=True, timeout=300)
+        found = [line for line in done.stderr.splitlines() if "error[" in line]
+        why = found[0].split(": ", 1)[-1] if found else why
     file = out / "airflow.py"
     return seconds, code, file.stat().st_size if code == 0 and file.exists() else 0, why
 
