@@ -92,9 +92,7 @@ def _keys(body: Body) -> tuple[list[str], list[str]]:
                 groups += [f"{region.step}/each" + (f"/{n}" if n > 1 else "")
                            for n in range(1, nested + 2)]
             case SwitchRegion():
-                extra.append(f"{region.step}/choice")
-                extra += [f"{region.step}/case/{case.target}"
-                          for case in region.cases if not case.body and not case.loops]
+                extra += [f"{region.step}/case/{case.target}" for case in region.cases]
         for inner in _inner_bodies(region):
             more_extra, more_groups = _keys(inner)
             extra += more_extra

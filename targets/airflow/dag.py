@@ -166,25 +166,19 @@ class DagBuilder(RegionVisitor[None]):
         raise AssertionError("num_parallel is FLC201 for airflow; a checked flow never gets here")
 
     def switch_region(self, region: SwitchRegion) -> None:
+        """Each case starts with a `chosen` task that skips the case unless the switch step
+        chose it; the skip flows down the case, and the merge step runs after whichever case
+        ran. (Not `@task.branch`: its skips are lost inside a mapped task group up to at
+        least Airflow 3.3, apache/airflow#67265.)"""
         assert not region.is_loop, "a switch loop is FLC201 for airflow"
         switch = self._step(region.step)
-        key = f"{region.step}/choice"
-        choice = self.names.variables[key]
-        cases: dict[str, str] = {}
-        firsts = []
-        for case in region.cases:
-            first = case.body[0].step if case.body else f"{region.step}/case/{case.target}"
-            cases[case.target] = self.full_id(first)
-            firsts.append(first)
-        self._add({"kind": "choice", "var": choice, "task_id": self.names.ids[key],
-                   "source": self.output(switch), "cases": cases}, edges=False)
         ends = Flowing(lenient=True)
-        for case, first in zip(region.cases, firsts, strict=True):
-            self.flow = Flowing(tails=[choice])
-            if case.body:
-                self._run(case.body)
-            else:
-                self._add({"kind": "empty", "var": self.names.variables[first],
-                           "task_id": self.names.ids[first]})
+        for case in region.cases:
+            key = f"{region.step}/case/{case.target}"
+            self.flow = Flowing()
+            self._add({"kind": "gate", "var": self.names.variables[key],
+                       "task_id": self.names.ids[key], "source": self.output(switch),
+                       "target": case.target})
+            self._run(case.body)
             ends.tails += self.flow.tails
         self.flow = ends

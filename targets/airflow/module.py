@@ -121,7 +121,7 @@ def render(lowered: Lowered, settings: AirflowSettings, names: AirflowNames,
     for _, value in (*constants, *dag_arguments):
         used |= _called(value)
     foreach = "foreach_items" in used
-    switch = "choose" in used
+    switch = "chosen" in used
     local = not kubernetes
     sdk = ["DAG", "Param", "task"]
     if "task_group" in used or "index_path" in used:
@@ -133,9 +133,7 @@ def render(lowered: Lowered, settings: AirflowSettings, names: AirflowNames,
         stdlib += ["import json", "import subprocess"]
     if "timedelta" in used:
         stdlib.append("from datetime import timedelta")
-    if foreach or local:
-        stdlib.append("from typing import Any")
-    elif "Any" in used:
+    if foreach or local or switch or "Any" in used:
         stdlib.append("from typing import Any")
     stdlib = sorted(stdlib, key=lambda line: (line.startswith("from"), line))
     imports = ["import pendulum"]
@@ -147,8 +145,10 @@ def render(lowered: Lowered, settings: AirflowSettings, names: AirflowNames,
     if "EmptyOperator" in used:
         imports.append("from airflow.providers.standard.operators.empty import EmptyOperator")
     imports.append(f"from airflow.sdk import {', '.join(sorted(sdk, key=_sdk_order))}")
-    if foreach or local:
-        imports.append("from airflow.sdk.exceptions import AirflowFailException")
+    exceptions = (["AirflowFailException"] if foreach or local else []) + \
+        (["AirflowSkipException"] if switch else [])
+    if exceptions:
+        imports.append(f"from airflow.sdk.exceptions import {', '.join(exceptions)}")
     if "k8s" in used:
         imports.append("from kubernetes.client import models as k8s")
     if not foreach:

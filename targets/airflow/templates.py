@@ -1,5 +1,5 @@
 """The Jinja template of `airflow.py`: the module docstring, imports, the three small task
-functions every DAG shares (`run_step` in the local form, `foreach_items`, `choose`), and the
+functions every DAG shares (`run_step` in the local form, `foreach_items`, `chosen`), and the
 DAG with its statements (flowc.targets.airflow.dag). Every value reaching the template is
 already Python source (flowc.targets.airflow.literals): the template never writes user text.
 """
@@ -67,10 +67,12 @@ def foreach_items(outputs: dict[str, Any] | list[dict[str, Any]]) -> list[str]:
 {%- if switch %}
 
 
-@task.branch
-def choose(outputs: dict[str, Any], cases: dict[str, str]) -> str:
-    """The first task of the case the switch step chose (its XCom's switch_target)."""
-    return cases[outputs["switch_target"]]
+@task
+def chosen(outputs: dict[str, Any], target: str) -> None:
+    """Go on into a switch's case only if the switch step chose it (its XCom's switch_target
+    names the case's first step); otherwise skip the case."""
+    if outputs["switch_target"] != target:
+        raise AirflowSkipException(f"the switch chose {outputs['switch_target']}")
 {%- endif %}
 
 
@@ -121,17 +123,8 @@ STATEMENTS = '''\
 {{ pad }}{% if s.upstream | length == 1 %}{{ s.upstream[0] }}{% else %}[{{ s.upstream | join(", ") }}]{% endif %} >> {{ s.downstream }}
 {%- elif s.kind == "items" %}
 {{ pad }}{{ s.var }} = foreach_items.override(task_id={{ s.task_id | py }})({{ s.source }})
-{%- elif s.kind == "choice" %}
-{{ pad }}{{ s.var }} = choose.override(task_id={{ s.task_id | py }})(
-{{ pad }}    {{ s.source }},
-{{ pad }}    {
-{%- for target, first in s.cases.items() %}
-{{ pad }}        {{ target | py }}: {{ first | py }},
-{%- endfor %}
-{{ pad }}    },
-{{ pad }})
-{%- elif s.kind == "empty" %}
-{{ pad }}{{ s.var }} = EmptyOperator(task_id={{ s.task_id | py }})
+{%- elif s.kind == "gate" %}
+{{ pad }}{{ s.var }} = chosen.override(task_id={{ s.task_id | py }})({{ s.source }}, {{ s.target | py }})
 {%- elif s.kind == "group" %}
 
 {{ pad }}@task_group(group_id={{ s.group_id | py }})
