@@ -8,18 +8,15 @@ Regenerate this file with flowc instead of editing it.
 
 from __future__ import annotations
 
-
 import pendulum
 from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator
-from airflow.sdk import DAG, Param, task
+from airflow.sdk import DAG, Param
 from kubernetes.client import models as k8s
 
 IMAGE = "ghcr.io/flowc-dev/flowc:0.1.0"
 PYTHON = "python"
 DATASTORE = "s3://flowc-examples/datastore"
 CODE_PACKAGE = "a4bcae5747b21a30f9dc4994e7f5f4c6cfabd7391237b3b36cc1fd4baf754a74"
-XCOM = "/airflow/xcom/return.json"
-
 
 
 with DAG(

@@ -13,15 +13,13 @@ from datetime import timedelta
 import pendulum
 from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator
 from airflow.providers.cncf.kubernetes.secret import Secret
-from airflow.sdk import DAG, Param, task
+from airflow.sdk import DAG, Param
 from kubernetes.client import models as k8s
 
 IMAGE = "ghcr.io/flowc-dev/flowc:0.1.0"
 PYTHON = "python"
 DATASTORE = "s3://flowc-examples/datastore"
 CODE_PACKAGE = "6181ce7b5561de6621059c0ccb8f8721a3be51cba60102097b3cb4d841a6938e"
-XCOM = "/airflow/xcom/return.json"
-
 
 
 with DAG(

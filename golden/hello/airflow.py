@@ -8,18 +8,15 @@ Regenerate this file with flowc instead of editing it.
 
 from __future__ import annotations
 
-
 import pendulum
 from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator
-from airflow.sdk import DAG, Param, task
+from airflow.sdk import DAG, Param
 from kubernetes.client import models as k8s
 
 IMAGE = "ghcr.io/flowc-dev/flowc:0.1.0"
 PYTHON = "python"
 DATASTORE = "s3://flowc-examples/datastore"
 CODE_PACKAGE = "c673d79ab392c36827544dd5fa8dc225af7567436782fcda134c6832ef63b166"
-XCOM = "/airflow/xcom/return.json"
-
 
 
 with DAG(

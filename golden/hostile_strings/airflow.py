@@ -23,13 +23,13 @@ CODE_PACKAGE = "828c87bec55aa9a6b8ecc698f165256c02b57dd546672f4f8926496bad598add
 XCOM = "/airflow/xcom/return.json"
 
 
-
 @task
 def chosen(outputs: dict[str, Any], target: str) -> None:
     """Go on into a switch's case only if the switch step chose it (its XCom's switch_target
     names the case's first step); otherwise skip the case."""
     if outputs["switch_target"] != target:
         raise AirflowSkipException(f"the switch chose {outputs['switch_target']}")
+
 
 
 with DAG(

@@ -8,18 +8,15 @@ Regenerate this file with flowc instead of editing it.
 
 from __future__ import annotations
 
-
 import pendulum
 from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator
-from airflow.sdk import DAG, Param, task
+from airflow.sdk import DAG, Param
 from kubernetes.client import models as k8s
 
 IMAGE = "ghcr.io/flowc-dev/flowc:0.1.0"
 PYTHON = "python"
 DATASTORE = "s3://flowc-examples/datastore"
 CODE_PACKAGE = "800e9c465468a4080917aa676a60b6404ae30a06e31181ba58dc19e1d28c3a48"
-XCOM = "/airflow/xcom/return.json"
-
 
 
 with DAG(

@@ -25,7 +25,6 @@ XCOM = "/airflow/xcom/return.json"
 MAX_MAP_LENGTH = 1024
 
 
-
 @task
 def foreach_items(outputs: dict[str, Any] | list[dict[str, Any]]) -> list[str]:
     """The index paths of a foreach's children, from the XCom of the foreach task (a dict),
@@ -40,6 +39,7 @@ def foreach_items(outputs: dict[str, Any] | list[dict[str, Any]]) -> list[str]:
             f"the foreach has {len(items)} tasks, more than core.max_map_length "
             f"({MAX_MAP_LENGTH}): raise that, then compile with --set max_map_length=N")
     return items
+
 
 
 with DAG(

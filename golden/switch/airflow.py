@@ -23,13 +23,13 @@ CODE_PACKAGE = "d5fad50fe208a6f5338dacc4c69a2855b955dbadc94b0feb5ec269013a90c2a4
 XCOM = "/airflow/xcom/return.json"
 
 
-
 @task
 def chosen(outputs: dict[str, Any], target: str) -> None:
     """Go on into a switch's case only if the switch step chose it (its XCom's switch_target
     names the case's first step); otherwise skip the case."""
     if outputs["switch_target"] != target:
         raise AirflowSkipException(f"the switch chose {outputs['switch_target']}")
+
 
 
 with DAG(

@@ -24,7 +24,6 @@ XCOM = "/airflow/xcom/return.json"
 MAX_MAP_LENGTH = 1024
 
 
-
 @task
 def foreach_items(outputs: dict[str, Any] | list[dict[str, Any]]) -> list[str]:
     """The index paths of a foreach's children, from the XCom of the foreach task (a dict),
@@ -47,6 +46,7 @@ def chosen(outputs: dict[str, Any], target: str) -> None:
     names the case's first step); otherwise skip the case."""
     if outputs["switch_target"] != target:
         raise AirflowSkipException(f"the switch chose {outputs['switch_target']}")
+
 
 
 with DAG(

@@ -8,18 +8,15 @@ Regenerate this file with flowc instead of editing it.
 
 from __future__ import annotations
 
-
 import pendulum
 from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator
-from airflow.sdk import DAG, Param, task
+from airflow.sdk import DAG, Param
 from kubernetes.client import models as k8s
 
 IMAGE = "ghcr.io/flowc-dev/flowc:0.1.0"
 PYTHON = "python"
 DATASTORE = "s3://flowc-examples/datastore"
 CODE_PACKAGE = "dc671925490ab93de239dff2ecd3b67e3ee423de42c7ab63b93b07f64d05801f"
-XCOM = "/airflow/xcom/return.json"
-
 
 
 with DAG(

@@ -14,7 +14,13 @@ from flowc.runtime_shim.contracts.parameters import raw_default
 from flowc.targets.airflow.literals import py, string, templated
 from flowc.targets.airflow.names import ORIGIN_RUN_PARAM, REUSE_STEPS_PARAM, AirflowNames
 from flowc.targets.airflow.settings import AirflowSettings
-from flowc.targets.airflow.templates import render_module, render_statements
+from flowc.targets.airflow.templates import (
+    FOREACH_FUNCTION,
+    LOCAL_FUNCTION,
+    SWITCH_FUNCTION,
+    render_module,
+    render_statements,
+)
 from flowc.targets.airflow.tasks import XCOM_FILE
 from flowc.targets.lower import Lowered
 
@@ -123,7 +129,7 @@ def render(lowered: Lowered, settings: AirflowSettings, names: AirflowNames,
     foreach = "foreach_items" in used
     switch = "chosen" in used
     local = not kubernetes
-    sdk = ["DAG", "Param", "task"]
+    sdk = ["DAG", "Param"] + (["task"] if local or foreach or switch else [])
     if "task_group" in used or "index_path" in used:
         sdk.append("task_group")
     if "literal" in used:
@@ -151,14 +157,17 @@ def render(lowered: Lowered, settings: AirflowSettings, names: AirflowNames,
         imports.append(f"from airflow.sdk.exceptions import {', '.join(exceptions)}")
     if "k8s" in used:
         imports.append("from kubernetes.client import models as k8s")
-    if not foreach:
-        constants = [(n, v) for n, v in constants if n != "MAX_MAP_LENGTH"]
+    unused = {"MAX_MAP_LENGTH"} if not foreach else set()
+    unused |= {"XCOM"} if "XCOM" not in used else set()
+    constants = [(name, value) for name, value in constants if name not in unused]
     return render_module(
         flow_name=lowered.flow.name,
         form="in a pod (KubernetesPodOperator)" if kubernetes
         else "as a process on the Airflow worker",
-        stdlib=stdlib, imports=imports, constants=constants, local=local, foreach=foreach,
-        switch=switch, dag_arguments=dag_arguments, body=body.lstrip("\n"))
+        stdlib=stdlib, imports=imports, constants=constants, dag_arguments=dag_arguments,
+        functions="\n\n".join(source for source, used in (
+            (LOCAL_FUNCTION, local), (FOREACH_FUNCTION, foreach), (SWITCH_FUNCTION, switch))
+            if used), body=body.lstrip("\n"))
 
 
 def _sdk_order(name: str) -> tuple[bool, str]:

@@ -21,19 +21,30 @@ Regenerate this file with flowc instead of editing it.
 """
 
 from __future__ import annotations
-{% for line in stdlib %}
-{{ line }}
-{%- endfor %}
 
-{% for line in imports -%}
-{{ line }}
-{% endfor %}
+{% if stdlib -%}
+{{ stdlib | join("\n") }}
+
+{% endif -%}
+{{ imports | join("\n") }}
+
 {% for name, value in constants -%}
 {{ name }} = {{ value }}
 {% endfor -%}
-{%- if local %}
+{% if functions %}
 
+{{ functions }}
+{% endif %}
 
+with DAG(
+{%- for name, value in dag_arguments %}
+    {{ name }}={{ value }},
+{%- endfor %}
+) as dag:
+{{ body }}
+'''
+
+LOCAL_FUNCTION = '''\
 @task
 def run_step(argv: list[str]) -> dict[str, Any]:
     """Run one task of the flow as a process on this worker. The shim prints one line, its
@@ -45,10 +56,9 @@ def run_step(argv: list[str]) -> dict[str, Any]:
     if done.returncode != 0:
         raise RuntimeError(f"the flowc shim exited {done.returncode}")
     return json.loads(done.stdout)
-{%- endif %}
-{%- if foreach %}
+'''
 
-
+FOREACH_FUNCTION = '''\
 @task
 def foreach_items(outputs: dict[str, Any] | list[dict[str, Any]]) -> list[str]:
     """The index paths of a foreach's children, from the XCom of the foreach task (a dict),
@@ -63,25 +73,15 @@ def foreach_items(outputs: dict[str, Any] | list[dict[str, Any]]) -> list[str]:
             f"the foreach has {len(items)} tasks, more than core.max_map_length "
             f"({MAX_MAP_LENGTH}): raise that, then compile with --set max_map_length=N")
     return items
-{%- endif %}
-{%- if switch %}
+'''
 
-
+SWITCH_FUNCTION = '''\
 @task
 def chosen(outputs: dict[str, Any], target: str) -> None:
     """Go on into a switch's case only if the switch step chose it (its XCom's switch_target
     names the case's first step); otherwise skip the case."""
     if outputs["switch_target"] != target:
         raise AirflowSkipException(f"the switch chose {outputs['switch_target']}")
-{%- endif %}
-
-
-with DAG(
-{%- for name, value in dag_arguments %}
-    {{ name }}={{ value }},
-{%- endfor %}
-) as dag:
-{{ body }}
 '''
 
 STATEMENTS = '''\
@@ -100,12 +100,16 @@ STATEMENTS = '''\
 {%- endfor %}
 {{ pad }})
 {%- else -%}
+{%- if s.options -%}
 {{ pad }}{{ s.var }} = run_step.override(
 {{ pad }}    task_id={{ s.task_id | py }},
 {%- for name, value in s.options %}
 {{ pad }}    {{ name }}={{ value }},
 {%- endfor %}
 {{ pad }})(
+{%- else -%}
+{{ pad }}{{ s.var }} = run_step.override(task_id={{ s.task_id | py }})(
+{%- endif %}
 {{ pad }}    argv=[
 {%- for line in s.argv %}
 {{ pad }}        {{ line }},
