@@ -16,7 +16,7 @@ from kubernetes.client import models as k8s
 IMAGE = "ghcr.io/flowc-dev/flowc:0.1.0"
 PYTHON = "python"
 DATASTORE = "s3://flowc-examples/datastore"
-CODE_PACKAGE = "a4bcae5747b21a30f9dc4994e7f5f4c6cfabd7391237b3b36cc1fd4baf754a74"
+CODE_PACKAGE = "57d1ba3bf6a4e929075d71dcc2a8d6a5d78a6f6719c722a1f8add4407d2954a8"
 
 
 with DAG(

@@ -19,7 +19,7 @@ from kubernetes.client import models as k8s
 IMAGE = "ghcr.io/flowc-dev/flowc:0.1.0"
 PYTHON = "python"
 DATASTORE = "s3://flowc-examples/datastore"
-CODE_PACKAGE = "e01346b57d24966875574bc8dec12671ae52d76fc29402b7e5c33901bb051a9c"
+CODE_PACKAGE = "4940512d89c4a4f97db420265d31853a160772595859b0d1baa0b2a664b19116"
 XCOM = "/airflow/xcom/return.json"
 MAX_MAP_LENGTH = 1024
 

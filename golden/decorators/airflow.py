@@ -19,7 +19,7 @@ from kubernetes.client import models as k8s
 IMAGE = "ghcr.io/flowc-dev/flowc:0.1.0"
 PYTHON = "python"
 DATASTORE = "s3://flowc-examples/datastore"
-CODE_PACKAGE = "6181ce7b5561de6621059c0ccb8f8721a3be51cba60102097b3cb4d841a6938e"
+CODE_PACKAGE = "7cc553bbc3674982fd90b47e5eaba08132f09870a4715128318a4de3a13dd235"
 
 
 with DAG(

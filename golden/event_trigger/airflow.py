@@ -16,7 +16,7 @@ from kubernetes.client import models as k8s
 IMAGE = "ghcr.io/flowc-dev/flowc:0.1.0"
 PYTHON = "python"
 DATASTORE = "s3://flowc-examples/datastore"
-CODE_PACKAGE = "a342b3c710a99f471a593930f6f89aa68903ebbead05d622b0d77992a2701888"
+CODE_PACKAGE = "8868f63f016bd68d0d3e1bfa06b01deb821a403881e1c90b80e81d090f611ce8"
 
 
 with DAG(

@@ -19,7 +19,7 @@ from kubernetes.client import models as k8s
 IMAGE = "ghcr.io/flowc-dev/flowc:0.1.0"
 PYTHON = "python"
 DATASTORE = "s3://flowc-examples/datastore"
-CODE_PACKAGE = "08a2b661925094cd1f191ab66fa0b60675b8636d0d6d38b6274dcdbbb1baee9d"
+CODE_PACKAGE = "a86b379d84712d6d18853d2db70e6cfaaf15c73619f50e2f83a9c6dd8c74a4dd"
 XCOM = "/airflow/xcom/return.json"
 MAX_MAP_LENGTH = 1024
 
@@ -76,7 +76,7 @@ with DAG(
     @task_group(group_id="start_each")
     def start_each(index_path: str) -> None:
         """The body of foreach 'start', once per index path."""
-        measure = KubernetesPodOperator(
+        KubernetesPodOperator(
             task_id="measure",
             cmds=[PYTHON],
             arguments=[

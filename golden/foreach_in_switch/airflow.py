@@ -19,7 +19,7 @@ from kubernetes.client import models as k8s
 IMAGE = "ghcr.io/flowc-dev/flowc:0.1.0"
 PYTHON = "python"
 DATASTORE = "s3://flowc-examples/datastore"
-CODE_PACKAGE = "e79ffecea9c78d1bf8331478b7cf1a91ebda687ab9988e0243c39d35c7d7292e"
+CODE_PACKAGE = "dbe88a0d57f168ac3d8166917cddd34eb2575d9f4eebacc9c62174b167f114ec"
 XCOM = "/airflow/xcom/return.json"
 MAX_MAP_LENGTH = 1024
 
@@ -105,7 +105,7 @@ with DAG(
     @task_group(group_id="fan_out_each")
     def fan_out_each(index_path: str) -> None:
         """The body of foreach 'fan_out', once per index path."""
-        square = KubernetesPodOperator(
+        KubernetesPodOperator(
             task_id="square",
             cmds=[PYTHON],
             arguments=[

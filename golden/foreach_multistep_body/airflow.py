@@ -19,7 +19,7 @@ from kubernetes.client import models as k8s
 IMAGE = "ghcr.io/flowc-dev/flowc:0.1.0"
 PYTHON = "python"
 DATASTORE = "s3://flowc-examples/datastore"
-CODE_PACKAGE = "3ed067a31a58803d79490dacb62effda85e71d0efe29fb6d4f15d69a0e0d27f3"
+CODE_PACKAGE = "4269f1ce3f70b03633e7c7cb29058af771c0c57fd5a2459546fa00bfeba95435"
 XCOM = "/airflow/xcom/return.json"
 MAX_MAP_LENGTH = 1024
 

@@ -16,7 +16,7 @@ from kubernetes.client import models as k8s
 IMAGE = "ghcr.io/flowc-dev/flowc:0.1.0"
 PYTHON = "python"
 DATASTORE = "s3://flowc-examples/datastore"
-CODE_PACKAGE = "c673d79ab392c36827544dd5fa8dc225af7567436782fcda134c6832ef63b166"
+CODE_PACKAGE = "717469a75751c343704d26bd11883428a95153fdd764bfb21507e06d60c56767"
 
 
 with DAG(

@@ -19,7 +19,7 @@ from kubernetes.client import models as k8s
 IMAGE = "ghcr.io/flowc-dev/flowc:0.1.0"
 PYTHON = "python"
 DATASTORE = "s3://flowc-examples/datastore"
-CODE_PACKAGE = "828c87bec55aa9a6b8ecc698f165256c02b57dd546672f4f8926496bad598add"
+CODE_PACKAGE = "09a3de3eaa9006f1dc5e71388de1fe938dfe1acea9803f232b239955d278627c"
 XCOM = "/airflow/xcom/return.json"
 
 
@@ -34,14 +34,14 @@ def chosen(outputs: dict[str, Any], target: str) -> None:
 
 with DAG(
     dag_id="HostileStringsFlow",
-    description='A docstring with {{workflow.name}}, ${HOME}, $(date) and \'quotes\' "everywhere".',
+    description='A docstring with {{workflow.name}}, ${HOME}, $(date), \'quotes\' "everywhere" and """.',
     schedule=None,
     start_date=pendulum.datetime(2024, 1, 1, tz="UTC"),
     catchup=False,
     default_args={"retries": 0},
     params={
         "note": Param('it\'s "quoted"\nline two $(echo pwned) `uname` \\ back\\slash — café ✓ ; rm -rf /', type="string", description="help with {{inputs.parameters.x}} and $(id)"),
-        "label": Param('naïve: \'single\' & "double" \\ % {braces}', type="string", description="a label"),
+        "label": Param('naïve: \'single\' & "double" \\ % {braces}', type="string", description="a label, {% raw %}{{ run_id }}{% endraw %} and {# no comment #}"),
         "flowc.origin_run": Param("", type="string", description="flowc resume: the run whose finished tasks are reused"),
         "flowc.reuse_steps": Param("", type="string", description="flowc resume: the steps (a,b) whose tasks are reused"),
     },

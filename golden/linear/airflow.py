@@ -16,7 +16,7 @@ from kubernetes.client import models as k8s
 IMAGE = "ghcr.io/flowc-dev/flowc:0.1.0"
 PYTHON = "python"
 DATASTORE = "s3://flowc-examples/datastore"
-CODE_PACKAGE = "800e9c465468a4080917aa676a60b6404ae30a06e31181ba58dc19e1d28c3a48"
+CODE_PACKAGE = "b2145c9fa40d92fd73424b120ef724c0a4eea1e1efd05199a508475179315f64"
 
 
 with DAG(

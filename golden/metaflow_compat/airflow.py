@@ -20,7 +20,7 @@ from kubernetes.client import models as k8s
 IMAGE = "ghcr.io/flowc-dev/flowc:0.1.0"
 PYTHON = "python"
 DATASTORE = "s3://flowc-examples/datastore"
-CODE_PACKAGE = "b2c9202762c265ff7e439472ad4e60874bfc7609cfd97d27e8fe8a250ae4840d"
+CODE_PACKAGE = "ed42aa65f351bd8261f31d3b4b3d8f41c5b80d644161954c981e120607b24c27"
 XCOM = "/airflow/xcom/return.json"
 MAX_MAP_LENGTH = 1024
 
@@ -79,7 +79,7 @@ with DAG(
     @task_group(group_id="start_each")
     def start_each(index_path: str) -> None:
         """The body of foreach 'start', once per index path."""
-        label = KubernetesPodOperator(
+        KubernetesPodOperator(
             task_id="label",
             cmds=[PYTHON],
             arguments=[

@@ -16,7 +16,7 @@ from kubernetes.client import models as k8s
 IMAGE = "ghcr.io/flowc-dev/flowc:0.1.0"
 PYTHON = "python"
 DATASTORE = "s3://flowc-examples/datastore"
-CODE_PACKAGE = "a4c4066142767db0d9b5d31243dd2475dd623abaaaab4c3bb04d2d948ca4ad22"
+CODE_PACKAGE = "427bfcb7dec81dd928c462b04ad2455b88b53ec208bb20be3ed5b3203070cca9"
 
 
 with DAG(

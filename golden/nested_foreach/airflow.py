@@ -19,7 +19,7 @@ from kubernetes.client import models as k8s
 IMAGE = "ghcr.io/flowc-dev/flowc:0.1.0"
 PYTHON = "python"
 DATASTORE = "s3://flowc-examples/datastore"
-CODE_PACKAGE = "090c0076eb5e6dbfcb6739926fddc7ad84ace07d1d814901544b76b9282ab9d6"
+CODE_PACKAGE = "e455e141b8656f61cd74cff19721c43f19c4c65d75eafda424a885151f832eeb"
 XCOM = "/airflow/xcom/return.json"
 MAX_MAP_LENGTH = 1024
 
@@ -128,7 +128,7 @@ with DAG(
     @task_group(group_id="quarter_each")
     def quarter_each(index_path: str) -> None:
         """The body of foreach 'quarter', once per index path."""
-        month = KubernetesPodOperator(
+        KubernetesPodOperator(
             task_id="month",
             cmds=[PYTHON],
             arguments=[

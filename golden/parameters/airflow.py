@@ -16,7 +16,7 @@ from kubernetes.client import models as k8s
 IMAGE = "ghcr.io/flowc-dev/flowc:0.1.0"
 PYTHON = "python"
 DATASTORE = "s3://flowc-examples/datastore"
-CODE_PACKAGE = "10007983ae1db9aec9f504c24572660d8f703bdbfe8469807c6f2b8ffec3ef49"
+CODE_PACKAGE = "94219195a56a36bfc8bf3e6dce2f2e4c7ee2f43c4fa9c953ce0161730251a7cb"
 
 
 with DAG(

@@ -19,7 +19,7 @@ from kubernetes.client import models as k8s
 IMAGE = "ghcr.io/flowc-dev/flowc:0.1.0"
 PYTHON = "python"
 DATASTORE = "s3://flowc-examples/datastore"
-CODE_PACKAGE = "d5fad50fe208a6f5338dacc4c69a2855b955dbadc94b0feb5ec269013a90c2a4"
+CODE_PACKAGE = "2f2eab532873ae1bdc92d1f8d573dc2177e6d22815a54760acfb13e9d4c644a4"
 XCOM = "/airflow/xcom/return.json"
 
 

@@ -19,7 +19,7 @@ from kubernetes.client import models as k8s
 IMAGE = "ghcr.io/flowc-dev/flowc:0.1.0"
 PYTHON = "python"
 DATASTORE = "s3://flowc-examples/datastore"
-CODE_PACKAGE = "49b19eded71344d1adfc4bd9bddea428ccf29a04e44140e960764d7962255620"
+CODE_PACKAGE = "a0ef420d4c4607331d4065f0063e8823a6f4c5935382ada8ddf05352ed2f1b6a"
 XCOM = "/airflow/xcom/return.json"
 MAX_MAP_LENGTH = 1024
 

@@ -16,7 +16,7 @@ from kubernetes.client import models as k8s
 IMAGE = "ghcr.io/flowc-dev/flowc:0.1.0"
 PYTHON = "python"
 DATASTORE = "s3://flowc-examples/datastore"
-CODE_PACKAGE = "dc671925490ab93de239dff2ecd3b67e3ee423de42c7ab63b93b07f64d05801f"
+CODE_PACKAGE = "912b446c8daeeaf1e3a3d9ae36423da079f504d07601ba657fa4b08d48ea4874"
 
 
 with DAG(

@@ -67,6 +67,8 @@ class DagBuilder(RegionVisitor[None]):
 
     def build(self, body: Body) -> list[Statement]:
         self._run(body)
+        for statement in self.statements:
+            statement.setdefault("lhs", f"{statement['var']} = " if "var" in statement else "")
         return self.statements
 
     # --- plumbing ------------------------------------------------------------------------
@@ -97,6 +99,7 @@ class DagBuilder(RegionVisitor[None]):
         group = self.level.group
         assert group is not None
         group["returns"] = returns
+        _unassign(group["body"], returns)
         self.statements.append(group)
         self.level.group = None
         return str(group["result"])
@@ -182,3 +185,18 @@ class DagBuilder(RegionVisitor[None]):
             self._run(case.body)
             ends.tails += self.flow.tails
         self.flow = ends
+
+
+def _unassign(body: list[Statement], returns: str | None) -> None:
+    """Keep a group function's task in a variable only if something refers to it (a local
+    variable nobody reads is a lint error in the generated file)."""
+    read = {returns} if returns else set()
+    for statement in body:
+        if statement["kind"] == "edge":
+            read.update(statement["upstream"])
+            read.add(statement["downstream"])
+        elif "source" in statement:
+            read.add(statement["source"].removesuffix(".output"))
+    for statement in body:
+        if "var" in statement:
+            statement["lhs"] = f"{statement['var']} = " if statement["var"] in read else ""

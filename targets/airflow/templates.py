@@ -87,7 +87,7 @@ def chosen(outputs: dict[str, Any], target: str) -> None:
 STATEMENTS = '''\
 {%- macro task_call(s, pad) -%}
 {%- if s.operator == "kubernetes" -%}
-{{ pad }}{{ s.var }} = KubernetesPodOperator(
+{{ pad }}{{ s.lhs }}KubernetesPodOperator(
 {{ pad }}    task_id={{ s.task_id | py }},
 {{ pad }}    cmds=[PYTHON],
 {{ pad }}    arguments=[
@@ -101,14 +101,14 @@ STATEMENTS = '''\
 {{ pad }})
 {%- else -%}
 {%- if s.options -%}
-{{ pad }}{{ s.var }} = run_step.override(
+{{ pad }}{{ s.lhs }}run_step.override(
 {{ pad }}    task_id={{ s.task_id | py }},
 {%- for name, value in s.options %}
 {{ pad }}    {{ name }}={{ value }},
 {%- endfor %}
 {{ pad }})(
 {%- else -%}
-{{ pad }}{{ s.var }} = run_step.override(task_id={{ s.task_id | py }})(
+{{ pad }}{{ s.lhs }}run_step.override(task_id={{ s.task_id | py }})(
 {%- endif %}
 {{ pad }}    argv=[
 {%- for line in s.argv %}
@@ -126,9 +126,9 @@ STATEMENTS = '''\
 {%- elif s.kind == "edge" %}
 {{ pad }}{% if s.upstream | length == 1 %}{{ s.upstream[0] }}{% else %}[{{ s.upstream | join(", ") }}]{% endif %} >> {{ s.downstream }}
 {%- elif s.kind == "items" %}
-{{ pad }}{{ s.var }} = foreach_items.override(task_id={{ s.task_id | py }})({{ s.source }})
+{{ pad }}{{ s.lhs }}foreach_items.override(task_id={{ s.task_id | py }})({{ s.source }})
 {%- elif s.kind == "gate" %}
-{{ pad }}{{ s.var }} = chosen.override(task_id={{ s.task_id | py }})({{ s.source }}, {{ s.target | py }})
+{{ pad }}{{ s.lhs }}chosen.override(task_id={{ s.task_id | py }})({{ s.source }}, {{ s.target | py }})
 {%- elif s.kind == "group" %}
 
 {{ pad }}@task_group(group_id={{ s.group_id | py }})
