@@ -88,7 +88,8 @@ class DagBuilder(RegionVisitor[None]):
             key = f"{self.level.key}/each{suffix}"
             self.level.group = {"kind": "group", "function": self.names.variables[key],
                                 "group_id": self.names.ids[key], "over": self.level.items,
-                                "step": self.level.key, "result": self.names.variables[f"{key}/tasks"],
+                                "step": self.level.key,
+                                "result": self.names.variables[f"{key}/tasks"],
                                 "body": [], "returns": None}
         body: list[Statement] = self.level.group["body"]
         return body
@@ -149,10 +150,8 @@ class DagBuilder(RegionVisitor[None]):
 
     def foreach_region(self, region: ForeachRegion) -> None:
         step = self._step(region.step)
-        if self.level.items is not None:
-            source = f"{self._close(returns=step)}"  # every mapped task of this step
-        else:
-            source = step
+        # a step of a mapped group: its XCom is that of every mapped task of the step
+        source = self._close(returns=step) if self.level.items is not None else step
         key = f"{region.step}/items"
         items = self.names.variables[key]
         self._add({"kind": "items", "var": items, "task_id": self.names.ids[key],

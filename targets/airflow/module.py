@@ -14,6 +14,7 @@ from flowc.runtime_shim.contracts.parameters import raw_default
 from flowc.targets.airflow.literals import py, string, templated
 from flowc.targets.airflow.names import ORIGIN_RUN_PARAM, REUSE_STEPS_PARAM, AirflowNames
 from flowc.targets.airflow.settings import AirflowSettings
+from flowc.targets.airflow.tasks import XCOM_FILE
 from flowc.targets.airflow.templates import (
     FOREACH_FUNCTION,
     LOCAL_FUNCTION,
@@ -21,7 +22,6 @@ from flowc.targets.airflow.templates import (
     render_module,
     render_statements,
 )
-from flowc.targets.airflow.tasks import XCOM_FILE
 from flowc.targets.lower import Lowered
 
 JSON_SCHEMA_TYPES = {"str": "string", "int": "integer", "float": "number", "bool": "boolean"}

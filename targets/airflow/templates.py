@@ -124,11 +124,12 @@ STATEMENTS = '''\
 {%- if s.kind == "step" %}
 {{ task_call(s, pad) }}
 {%- elif s.kind == "edge" %}
-{{ pad }}{% if s.upstream | length == 1 %}{{ s.upstream[0] }}{% else %}[{{ s.upstream | join(", ") }}]{% endif %} >> {{ s.downstream }}
+{{ pad }}{{ s.upstream | upstream }} >> {{ s.downstream }}
 {%- elif s.kind == "items" %}
 {{ pad }}{{ s.lhs }}foreach_items.override(task_id={{ s.task_id | py }})({{ s.source }})
 {%- elif s.kind == "gate" %}
-{{ pad }}{{ s.lhs }}chosen.override(task_id={{ s.task_id | py }})({{ s.source }}, {{ s.target | py }})
+{{ pad }}{{ s.lhs }}chosen.override(task_id={{ s.task_id | py }})(
+{{- s.source }}, {{ s.target | py }})
 {%- elif s.kind == "group" %}
 
 {{ pad }}@task_group(group_id={{ s.group_id | py }})
@@ -153,6 +154,8 @@ def environment() -> jinja2.Environment:
     env = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
                              autoescape=False)
     env.filters["py"] = py
+    env.filters["upstream"] = lambda names: names[0] if len(names) == 1 \
+        else f"[{', '.join(names)}]"
     return env
 
 
