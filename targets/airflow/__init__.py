@@ -13,8 +13,7 @@ import ast
 from typing import Any, ClassVar
 
 from flowc.compiler.diagnostics import Diagnostic
-from flowc.compiler.ir import Parameter
-from flowc.compiler.ir.decorators import flow_settings, step_settings
+from flowc.compiler.ir.decorators import step_settings
 from flowc.compiler.ir.graph import NodeKind
 from flowc.compiler.pipeline import CheckedFlow
 from flowc.targets.airflow import module
@@ -32,7 +31,7 @@ from flowc.targets.airflow.tasks import (
 from flowc.targets.base import Emitter
 from flowc.targets.capabilities import Capability
 from flowc.targets.lower import Lowered
-from flowc.targets.lower.regions import Body, ForeachRegion, SwitchRegion, steps_of
+from flowc.targets.lower.regions import Body, ForeachRegion, SwitchRegion
 
 
 class AirflowTarget(Emitter):
@@ -109,5 +108,3 @@ def _inner_bodies(region: Any) -> list[Body]:
         return [region.body]
     return []
 
-
-__all__ = ["AirflowTarget", "Parameter", "flow_settings", "steps_of"]

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from flowc.compiler.ir.decorators import StepSettings
-from flowc.targets.airflow.literals import Code, py, string, templated
+from flowc.targets.airflow.literals import py, string, templated
 from flowc.targets.airflow.names import ORIGIN_RUN_PARAM, REUSE_STEPS_PARAM
 from flowc.targets.airflow.settings import AirflowSettings
 from flowc.targets.argo.container import resources
@@ -135,6 +135,3 @@ def kubernetes_options(task: StepTask, step: StepSettings,
     options.append(("do_xcom_push", "True" if task.pushes else "False"))
     return options
 
-
-__all__ = ["Code", "LENIENT", "StepTask", "argv_lines", "command", "kubernetes_options",
-           "local_options", "param_value"]
