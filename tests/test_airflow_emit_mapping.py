@@ -47,10 +47,10 @@ def calls(tree: ast.AST, name: str) -> list[ast.Call]:
     for node in ast.walk(tree):
         if isinstance(node, ast.Call):
             func = node.func
-            if isinstance(func, ast.Name) and func.id == name:
-                found.append(node)
-            elif isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) \
-                    and func.value.id == name:
+            named = isinstance(func, ast.Name) and func.id == name
+            method = isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) \
+                and func.value.id == name
+            if named or method:
                 found.append(node)
     return found
 
