@@ -163,9 +163,10 @@ with DAG(
         ],
         image=IMAGE,
         container_resources=k8s.V1ResourceRequirements(requests={"cpu": "1", "memory": "4096Mi"}),
+        trigger_rule="none_failed_min_one_success",
         do_xcom_push=False,
     )
-    start_each_tasks >> gather
+    [start_each_tasks, start_items] >> gather
     end = KubernetesPodOperator(
         task_id="end",
         cmds=[PYTHON],

@@ -138,9 +138,10 @@ with DAG(
         ],
         image=IMAGE,
         container_resources=k8s.V1ResourceRequirements(requests={"cpu": "1", "memory": "4096Mi"}),
+        trigger_rule="none_failed_min_one_success",
         do_xcom_push=False,
     )
-    fan_out_each_tasks >> join_squares
+    [fan_out_each_tasks, fan_out_items] >> join_squares
     start_case_single = chosen.override(task_id="start_case_single")(start.output, "single")
     single = KubernetesPodOperator(
         task_id="single",

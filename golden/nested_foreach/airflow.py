@@ -166,9 +166,10 @@ with DAG(
             ],
             image=IMAGE,
             container_resources=k8s.V1ResourceRequirements(requests={"cpu": "1", "memory": "4096Mi"}),
+            trigger_rule="none_failed_min_one_success",
             do_xcom_push=False,
         )
-        quarter_each_tasks >> join_months
+        [quarter_each_tasks, quarter_items] >> join_months
 
     year_each_2_tasks = year_each_2.expand(index_path=year_items)
 
@@ -190,9 +191,10 @@ with DAG(
             ],
             image=IMAGE,
             container_resources=k8s.V1ResourceRequirements(requests={"cpu": "1", "memory": "4096Mi"}),
+            trigger_rule="none_failed_min_one_success",
             do_xcom_push=False,
         )
-        year_each_2_tasks >> join_quarters
+        [year_each_2_tasks, year_items] >> join_quarters
 
     start_each_2_tasks = start_each_2.expand(index_path=start_items)
     join_years = KubernetesPodOperator(
@@ -209,9 +211,10 @@ with DAG(
         ],
         image=IMAGE,
         container_resources=k8s.V1ResourceRequirements(requests={"cpu": "1", "memory": "4096Mi"}),
+        trigger_rule="none_failed_min_one_success",
         do_xcom_push=False,
     )
-    start_each_2_tasks >> join_years
+    [start_each_2_tasks, start_items] >> join_years
     end = KubernetesPodOperator(
         task_id="end",
         cmds=[PYTHON],

@@ -159,10 +159,12 @@ class DagBuilder(RegionVisitor[None]):
         outer = self.level
         self.level = Level(items=items, key=region.step)
         self._run(region.body)
-        lenient = self.flow.lenient
         result = self._close()
         self.level = outer
-        self.flow = Flowing(tails=[result], lenient=lenient)
+        # The join waits for the group and for the items: a foreach over no items skips the
+        # group, and the join still runs (the items task succeeded); a foreach whose case was
+        # not chosen skips both, and the join with them.
+        self.flow = Flowing(tails=[result, items], lenient=True)
 
     def parallel_region(self, region: ParallelRegion) -> None:
         raise AssertionError("num_parallel is FLC201 for airflow; a checked flow never gets here")
