@@ -305,3 +305,32 @@ def test_bad_settings_are_one_line(overrides: dict[str, str], message: str) -> N
     assert done.returncode == 2 and done.stdout == ""
     assert len(done.stderr.strip().splitlines()) == 1 and message in done.stderr, done.stderr
     assert done.stderr.startswith("flowc: error:")
+
+
+def test_triggers_are_assets_and_every_end_updates_its_flow_s_asset() -> None:
+    tree = example("trigger_on_finish")
+    dag = keywords(calls(tree, "DAG")[0])
+    assert dag["schedule"].startswith("Asset('flowc-finished-")
+    assert keywords(calls(example("event_trigger"), "DAG")[0])["schedule"] == \
+        "Asset('sales_data_ready')"
+    end = tasks(example("hello"))["end"]
+    assert end["outlets"] == "[Asset('flowc-finished-HelloFlow')]"
+    assert "outlets" not in tasks(example("hello"))["start"]
+
+
+def test_several_events_are_any_of_them(tmp_path: Path) -> None:
+    text, problems = compile_source(
+        tmp_path, "from flowc import FlowSpec, step, trigger\n\n"
+        "@trigger(events=['a', {'name': 'b', 'parameters': {'x': 'y'}}])\n"
+        "class F(FlowSpec):\n" + TAIL.replace("    @step", "    @step", 1))
+    assert text is not None, problems
+    assert 'schedule=AssetAny(Asset("a"), Asset("b"))' in text
+    assert any(p.startswith("3:FLC202") and "parameters of event 'b'" in p for p in problems)
+
+
+def test_a_schedule_and_a_trigger_together_are_flc201(tmp_path: Path) -> None:
+    text, problems = compile_source(
+        tmp_path, "from flowc import FlowSpec, schedule, step, trigger\n\n"
+        "@schedule(daily=True)\n@trigger(event='e')\nclass F(FlowSpec):\n" + TAIL)
+    assert text is None
+    assert any(p.startswith("4:FLC201") and "one schedule" in p for p in problems), problems

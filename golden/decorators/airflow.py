@@ -13,7 +13,7 @@ from datetime import timedelta
 import pendulum
 from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator
 from airflow.providers.cncf.kubernetes.secret import Secret
-from airflow.sdk import DAG, Param
+from airflow.sdk import DAG, Asset, Param
 from kubernetes.client import models as k8s
 
 IMAGE = "ghcr.io/flowc-dev/flowc:0.1.0"
@@ -121,6 +121,7 @@ with DAG(
         ],
         image=IMAGE,
         container_resources=k8s.V1ResourceRequirements(requests={"cpu": "1", "memory": "4096Mi"}),
+        outlets=[Asset("flowc-finished-DecoratorsFlow")],
         do_xcom_push=False,
     )
     audit >> end

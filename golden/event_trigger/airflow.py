@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pendulum
 from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator
-from airflow.sdk import DAG, Param
+from airflow.sdk import DAG, Asset, Param
 from kubernetes.client import models as k8s
 
 IMAGE = "ghcr.io/flowc-dev/flowc:0.1.0"
@@ -22,7 +22,7 @@ CODE_PACKAGE = "8868f63f016bd68d0d3e1bfa06b01deb821a403881e1c90b80e81d090f611ce8
 with DAG(
     dag_id="sales_reports.EventTriggerFlow",
     description="Started by the `sales_data_ready` event; the event can set the `table` parameter.",
-    schedule=None,
+    schedule=Asset("sales_data_ready"),
     start_date=pendulum.datetime(2024, 1, 1, tz="UTC"),
     catchup=False,
     default_args={"retries": 0},
@@ -64,6 +64,7 @@ with DAG(
         ],
         image=IMAGE,
         container_resources=k8s.V1ResourceRequirements(requests={"cpu": "1", "memory": "4096Mi"}),
+        outlets=[Asset("flowc-finished-EventTriggerFlow")],
         do_xcom_push=False,
     )
     start >> end

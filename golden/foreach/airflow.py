@@ -12,7 +12,7 @@ from typing import Any
 
 import pendulum
 from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator
-from airflow.sdk import DAG, Param, task, task_group
+from airflow.sdk import DAG, Asset, Param, task, task_group
 from airflow.sdk.exceptions import AirflowFailException
 from kubernetes.client import models as k8s
 
@@ -127,6 +127,7 @@ with DAG(
         ],
         image=IMAGE,
         container_resources=k8s.V1ResourceRequirements(requests={"cpu": "1", "memory": "4096Mi"}),
+        outlets=[Asset("flowc-finished-ForeachFlow")],
         do_xcom_push=False,
     )
     join >> end

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pendulum
 from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator
-from airflow.sdk import DAG, Param
+from airflow.sdk import DAG, Asset, Param
 from kubernetes.client import models as k8s
 
 IMAGE = "ghcr.io/flowc-dev/flowc:0.1.0"
@@ -79,6 +79,7 @@ with DAG(
         ],
         image=IMAGE,
         container_resources=k8s.V1ResourceRequirements(requests={"cpu": "1", "memory": "4096Mi"}),
+        outlets=[Asset("flowc-finished-HelloFlow")],
         do_xcom_push=False,
     )
     hello >> end

@@ -12,7 +12,7 @@ from typing import Any
 
 import pendulum
 from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator
-from airflow.sdk import DAG, Param, literal, task
+from airflow.sdk import DAG, Asset, Param, literal, task
 from airflow.sdk.exceptions import AirflowSkipException
 from kubernetes.client import models as k8s
 
@@ -118,6 +118,7 @@ with DAG(
         image=IMAGE,
         container_resources=k8s.V1ResourceRequirements(requests={"cpu": "1", "memory": "4096Mi"}),
         trigger_rule="none_failed_min_one_success",
+        outlets=[Asset("flowc-finished-HostileStringsFlow")],
         do_xcom_push=False,
     )
     [braces, plain] >> end

@@ -13,7 +13,7 @@ from typing import Any
 
 import pendulum
 from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator
-from airflow.sdk import DAG, Param, task, task_group
+from airflow.sdk import DAG, Asset, Param, task, task_group
 from airflow.sdk.exceptions import AirflowFailException
 from kubernetes.client import models as k8s
 
@@ -132,6 +132,7 @@ with DAG(
         ],
         image=IMAGE,
         container_resources=k8s.V1ResourceRequirements(requests={"cpu": "1", "memory": "4096Mi"}),
+        outlets=[Asset("flowc-finished-MetaflowCompatFlow")],
         do_xcom_push=False,
     )
     join >> end

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pendulum
 from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator
-from airflow.sdk import DAG, Param
+from airflow.sdk import DAG, Asset, Param
 from kubernetes.client import models as k8s
 
 IMAGE = "ghcr.io/flowc-dev/flowc:0.1.0"
@@ -22,7 +22,7 @@ CODE_PACKAGE = "912b446c8daeeaf1e3a3d9ae36423da079f504d07601ba657fa4b08d48ea4874
 with DAG(
     dag_id="sales_reports.TriggerOnFinishFlow",
     description="Runs after every successful EventTriggerFlow run of the same project.",
-    schedule=None,
+    schedule=Asset("flowc-finished-EventTriggerFlow"),
     start_date=pendulum.datetime(2024, 1, 1, tz="UTC"),
     catchup=False,
     default_args={"retries": 0},
@@ -79,6 +79,7 @@ with DAG(
         ],
         image=IMAGE,
         container_resources=k8s.V1ResourceRequirements(requests={"cpu": "1", "memory": "4096Mi"}),
+        outlets=[Asset("flowc-finished-TriggerOnFinishFlow")],
         do_xcom_push=False,
     )
     notify >> end

@@ -10,6 +10,7 @@ through XCom. User strings are only ever Python literals (flowc.targets.airflow.
 from __future__ import annotations
 
 import ast
+import dataclasses
 from typing import Any, ClassVar
 
 from flowc.compiler.diagnostics import Diagnostic
@@ -19,6 +20,7 @@ from flowc.compiler.pipeline import CheckedFlow
 from flowc.targets.airflow import module
 from flowc.targets.airflow.dag import DagBuilder, Statement
 from flowc.targets.airflow.limits import airflow_problems
+from flowc.targets.airflow.module import finished_asset
 from flowc.targets.airflow.names import AirflowNames
 from flowc.targets.airflow.settings import AirflowSettings
 from flowc.targets.airflow.tasks import (
@@ -39,7 +41,8 @@ class AirflowTarget(Emitter):
     SUPPORTS = frozenset({
         Capability.SPLIT, Capability.FOREACH, Capability.NESTED_FOREACH, Capability.SWITCH,
         Capability.RETRY, Capability.TIMEOUT, Capability.CATCH, Capability.RESOURCES,
-        Capability.ENVIRONMENT, Capability.SECRETS, Capability.SCHEDULE, Capability.PROJECT,
+        Capability.ENVIRONMENT, Capability.SECRETS, Capability.SCHEDULE, Capability.TRIGGER,
+        Capability.PROJECT,
     })
     settings_class = AirflowSettings
     file_name = "airflow.py"
@@ -59,8 +62,9 @@ class AirflowTarget(Emitter):
 
         def step_statement(task: StepTask, var: str, task_id: str) -> Statement:
             if task.step == start:
-                task = StepTask(step=task.step, mapped=task.mapped, parameters=parameters,
-                                pushes=task.pushes, lenient=task.lenient)
+                task = dataclasses.replace(task, parameters=parameters)
+            if lowered.steps[task.step].step.transition is None:  # the end step
+                task = dataclasses.replace(task, outlet=finished_asset(lowered.flow.name))
             step = step_settings(lowered.steps[task.step].step)
             options = kubernetes_options(task, step, settings) if kubernetes \
                 else local_options(task, step)

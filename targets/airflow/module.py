@@ -8,7 +8,7 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-from flowc.compiler.ir import Parameter, literal_to_python
+from flowc.compiler.ir import Flow, Parameter, literal_to_python
 from flowc.compiler.ir.decorators import flow_settings
 from flowc.runtime_shim.contracts.parameters import raw_default
 from flowc.targets.airflow.literals import py, string, templated
@@ -22,6 +22,7 @@ from flowc.targets.airflow.templates import (
     render_module,
     render_statements,
 )
+from flowc.targets.argo.documents import FINISHED_EVENT
 from flowc.targets.lower import Lowered
 
 JSON_SCHEMA_TYPES = {"str": "string", "int": "integer", "float": "number", "bool": "boolean"}
@@ -75,7 +76,13 @@ def _dag_arguments(lowered: Lowered, settings: AirflowSettings,
         if "\n" in doc:
             arguments.append(("doc_md", string(doc + "\n" if doc.endswith(".md") else doc)))
     schedule = decorators.schedule
-    arguments.append(("schedule", string(schedule.cron) if schedule else "None"))
+    assets = trigger_assets(flow)
+    if assets:
+        written = [f"Asset({string(asset)})" for asset in assets]
+        arguments.append(("schedule", written[0] if len(written) == 1
+                          else f"AssetAny({', '.join(written)})"))
+    else:
+        arguments.append(("schedule", string(schedule.cron) if schedule else "None"))
     year, month, day = (int(part) for part in settings.start_date.split("-"))
     zone = schedule.timezone if schedule and schedule.timezone else "UTC"
     arguments.append(("start_date", f"pendulum.datetime({year}, {month}, {day}, "
@@ -94,6 +101,23 @@ def _dag_arguments(lowered: Lowered, settings: AirflowSettings,
     tags = ["flowc"] + ([decorators.project.name] if decorators.project else [])
     arguments.append(("tags", py(tags)))
     return arguments
+
+
+def finished_asset(flow_name: str) -> str:
+    """The asset a flow's end task updates, which `@trigger_on_finish(flow=...)` waits for
+    (the same name as the Argo event, docs/targets/argo.md)."""
+    return FINISHED_EVENT.format(flow=flow_name)
+
+
+def trigger_assets(flow: Flow) -> list[str]:
+    """The assets a `@trigger` / `@trigger_on_finish` flow is scheduled on (any of them)."""
+    decorators = flow_settings(flow)
+    assets: list[str] = []
+    if decorators.trigger is not None:
+        assets += [event.name for event in decorators.trigger.events]
+    if decorators.trigger_on_finish is not None:
+        assets += [finished_asset(name) for name in decorators.trigger_on_finish.flows]
+    return list(dict.fromkeys(assets))
 
 
 def _constants(settings: AirflowSettings, kubernetes: bool) -> list[tuple[str, str]]:
@@ -132,8 +156,9 @@ def render(lowered: Lowered, settings: AirflowSettings, names: AirflowNames,
     sdk = ["DAG", "Param"] + (["task"] if local or foreach or switch else [])
     if "task_group" in used or "index_path" in used:
         sdk.append("task_group")
-    if "literal" in used:
-        sdk.append("literal")
+    for name in ("Asset", "AssetAny", "literal"):
+        if name in used:
+            sdk.append(name)
     stdlib = []
     if local:
         stdlib += ["import json", "import subprocess"]
@@ -170,8 +195,9 @@ def render(lowered: Lowered, settings: AirflowSettings, names: AirflowNames,
             if used), body=body.lstrip("\n"))
 
 
-def _sdk_order(name: str) -> tuple[bool, str]:
-    return (not name.isupper() and not name[0].isupper(), name)
+def _sdk_order(name: str) -> tuple[int, str]:
+    """isort's order by type: constants (DAG), classes, then functions."""
+    return (0 if name.isupper() else 1 if name[0].isupper() else 2, name)
 
 
 def _groups(statements: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -34,6 +34,7 @@ class StepTask:
     parameters: Mapping[str, str]  # flow parameter -> its type, for the start step only
     pushes: bool  # its outputs are read (a foreach or switch step)
     lenient: bool  # it runs when some of its upstream tasks were skipped (after a switch)
+    outlet: str | None = None  # the asset the end step updates when it succeeds
 
 
 def param_value(name: str, kind: str, separator: str | None) -> str:
@@ -81,6 +82,8 @@ def _common(task: StepTask, step: StepSettings) -> list[tuple[str, str]]:
         options.append(("execution_timeout", f"timedelta(seconds={step.timeout.seconds})"))
     if task.lenient:
         options.append(("trigger_rule", string(LENIENT)))
+    if task.outlet:
+        options.append(("outlets", f"[Asset({string(task.outlet)})]"))
     return options
 
 
