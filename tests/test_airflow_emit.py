@@ -23,7 +23,7 @@ RUFF = str(Path(sys.executable).with_name("ruff"))
 # What flowc itself writes into templated fields: Airflow's run id, the try number, params.
 OWN_TEMPLATES = re.compile(
     r"(\{\{ run_id \}\}|\{\{ ti\.try_number - 1 \}\}"
-    r"|[\w-]*=?\{\{ params\['[\w.-]+'\]( \| (lower|tojson))? \}\})")
+    r"|[\w-]*=?\{\{ params\['[\w.-]+'\]( \| (lower|json))? \}\})")
 TEMPLATED_FIELDS = {"arguments", "argv", "env_vars", "labels", "annotations", "node_selector",
                     "image", "namespace", "kubernetes_conn_id"}
 

@@ -180,7 +180,7 @@ def test_parameters_are_typed_params_and_reach_the_start_step() -> None:
     start = tasks(tree)["start"]["arguments"]
     assert "'shout={{ params[\\'shout\\'] | lower }}'" in start or \
         "\"shout={{ params['shout'] | lower }}\"" in start
-    assert "style={{ params['style'] | tojson }}" in start
+    assert "style={{ params['style'] | json }}" in start
 
 
 def test_a_parameter_without_a_default_is_required_at_trigger_time(tmp_path: Path) -> None:

@@ -8,6 +8,8 @@ Regenerate this file with flowc instead of editing it.
 
 from __future__ import annotations
 
+import json
+
 import pendulum
 from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator
 from airflow.sdk import DAG, Asset, Param
@@ -26,6 +28,7 @@ with DAG(
     start_date=pendulum.datetime(2024, 1, 1, tz="UTC"),
     catchup=False,
     default_args={"retries": 0},
+    user_defined_filters={"json": json.dumps},
     params={
         "greeting": Param("hello", type="string", description="the word to repeat"),
         "count": Param(3, type="integer", description="how many times"),
@@ -52,7 +55,7 @@ with DAG(
             "--param", "count={{ params['count'] }}",
             "--param", "ratio={{ params['ratio'] }}",
             "--param", "shout={{ params['shout'] | lower }}",
-            "--param", "style={{ params['style'] | tojson }}",
+            "--param", "style={{ params['style'] | json }}",
             "--param", "colors={{ params['colors'] }}",
             "--param", "owner={{ params['owner'] }}",
             "--origin-run-id", "{{ params['flowc.origin_run'] }}",

@@ -91,6 +91,9 @@ def _dag_arguments(lowered: Lowered, settings: AirflowSettings,
     if settings.max_active_tasks:
         arguments.append(("max_active_tasks", str(settings.max_active_tasks)))
     arguments.append(("default_args", '{"retries": 0}'))
+    if any(p.type == "json" and not p.separator for p in flow.parameters):
+        # Jinja's own tojson sorts the keys of an object: json.dumps keeps them as given
+        arguments.append(("user_defined_filters", '{"json": json.dumps}'))
     params = [f"{string(p.name)}: {param(p)}" for p in flow.parameters]
     params.append(f"{string(ORIGIN_RUN_PARAM)}: Param(\"\", type=\"string\", "
                   "description=\"flowc resume: the run whose finished tasks are reused\")")
@@ -160,8 +163,10 @@ def render(lowered: Lowered, settings: AirflowSettings, names: AirflowNames,
         if name in used:
             sdk.append(name)
     stdlib = []
+    if local or "json" in used:
+        stdlib.append("import json")
     if local:
-        stdlib += ["import json", "import subprocess"]
+        stdlib.append("import subprocess")
     if "timedelta" in used:
         stdlib.append("from datetime import timedelta")
     if foreach or local or switch or "Any" in used:

@@ -44,7 +44,7 @@ def param_value(name: str, kind: str, separator: str | None) -> str:
     if kind == "bool" and not separator:
         return f"{{{{ {key} | lower }}}}"
     if kind == "json" and not separator:
-        return f"{{{{ {key} | tojson }}}}"
+        return f"{{{{ {key} | json }}}}"  # the DAG's filter: json.dumps keeps key order
     return f"{{{{ {key} }}}}"
 
 
