@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
-from typing import Any, ClassVar
+from typing import Any, ClassVar, assert_never
 
 from flowc.compiler.diagnostics import Diagnostic
 from flowc.compiler.ir.decorators import step_settings
@@ -33,7 +33,15 @@ from flowc.targets.airflow.tasks import (
 from flowc.targets.base import Emitter
 from flowc.targets.capabilities import Capability
 from flowc.targets.lower import Lowered
-from flowc.targets.lower.regions import Body, ForeachRegion, SwitchRegion
+from flowc.targets.lower.regions import (
+    Body,
+    ForeachRegion,
+    ParallelRegion,
+    Region,
+    SplitRegion,
+    StepRegion,
+    SwitchRegion,
+)
 
 
 class AirflowTarget(Emitter):
@@ -103,12 +111,15 @@ def _keys(body: Body) -> tuple[list[str], list[str]]:
     return extra, groups
 
 
-def _inner_bodies(region: Any) -> list[Body]:
-    if isinstance(region, SwitchRegion):
-        return [case.body for case in region.cases]
-    if hasattr(region, "branches"):
-        return list(region.branches)
-    if hasattr(region, "body"):
-        return [region.body]
-    return []
-
+def _inner_bodies(region: Region) -> list[Body]:
+    match region:
+        case SwitchRegion():
+            return [case.body for case in region.cases]
+        case SplitRegion():
+            return list(region.branches)
+        case ForeachRegion() | ParallelRegion():
+            return [region.body]
+        case StepRegion():
+            return []
+        case _:
+            assert_never(region)
