@@ -10,16 +10,17 @@ through XCom. User strings are only ever Python literals (flowc.targets.airflow.
 from __future__ import annotations
 
 import ast
-from typing import Any, ClassVar
+import dataclasses
+from typing import Any, ClassVar, assert_never
 
 from flowc.compiler.diagnostics import Diagnostic
-from flowc.compiler.ir import Parameter
-from flowc.compiler.ir.decorators import flow_settings, step_settings
+from flowc.compiler.ir.decorators import step_settings
 from flowc.compiler.ir.graph import NodeKind
 from flowc.compiler.pipeline import CheckedFlow
 from flowc.targets.airflow import module
 from flowc.targets.airflow.dag import DagBuilder, Statement
 from flowc.targets.airflow.limits import airflow_problems
+from flowc.targets.airflow.module import finished_asset
 from flowc.targets.airflow.names import AirflowNames
 from flowc.targets.airflow.settings import AirflowSettings
 from flowc.targets.airflow.tasks import (
@@ -32,7 +33,15 @@ from flowc.targets.airflow.tasks import (
 from flowc.targets.base import Emitter
 from flowc.targets.capabilities import Capability
 from flowc.targets.lower import Lowered
-from flowc.targets.lower.regions import Body, ForeachRegion, SwitchRegion, steps_of
+from flowc.targets.lower.regions import (
+    Body,
+    ForeachRegion,
+    ParallelRegion,
+    Region,
+    SplitRegion,
+    StepRegion,
+    SwitchRegion,
+)
 
 
 class AirflowTarget(Emitter):
@@ -40,7 +49,8 @@ class AirflowTarget(Emitter):
     SUPPORTS = frozenset({
         Capability.SPLIT, Capability.FOREACH, Capability.NESTED_FOREACH, Capability.SWITCH,
         Capability.RETRY, Capability.TIMEOUT, Capability.CATCH, Capability.RESOURCES,
-        Capability.ENVIRONMENT, Capability.SECRETS, Capability.SCHEDULE, Capability.PROJECT,
+        Capability.ENVIRONMENT, Capability.SECRETS, Capability.SCHEDULE, Capability.TRIGGER,
+        Capability.PROJECT,
     })
     settings_class = AirflowSettings
     file_name = "airflow.py"
@@ -60,8 +70,9 @@ class AirflowTarget(Emitter):
 
         def step_statement(task: StepTask, var: str, task_id: str) -> Statement:
             if task.step == start:
-                task = StepTask(step=task.step, mapped=task.mapped, parameters=parameters,
-                                pushes=task.pushes, lenient=task.lenient)
+                task = dataclasses.replace(task, parameters=parameters)
+            if lowered.steps[task.step].step.transition is None:  # the end step
+                task = dataclasses.replace(task, outlet=finished_asset(lowered.flow.name))
             step = step_settings(lowered.steps[task.step].step)
             options = kubernetes_options(task, step, settings) if kubernetes \
                 else local_options(task, step)
@@ -92,9 +103,7 @@ def _keys(body: Body) -> tuple[list[str], list[str]]:
                 groups += [f"{region.step}/each" + (f"/{n}" if n > 1 else "")
                            for n in range(1, nested + 2)]
             case SwitchRegion():
-                extra.append(f"{region.step}/choice")
-                extra += [f"{region.step}/case/{case.target}"
-                          for case in region.cases if not case.body and not case.loops]
+                extra += [f"{region.step}/case/{case.target}" for case in region.cases]
         for inner in _inner_bodies(region):
             more_extra, more_groups = _keys(inner)
             extra += more_extra
@@ -102,14 +111,15 @@ def _keys(body: Body) -> tuple[list[str], list[str]]:
     return extra, groups
 
 
-def _inner_bodies(region: Any) -> list[Body]:
-    if isinstance(region, SwitchRegion):
-        return [case.body for case in region.cases]
-    if hasattr(region, "branches"):
-        return list(region.branches)
-    if hasattr(region, "body"):
-        return [region.body]
-    return []
-
-
-__all__ = ["AirflowTarget", "Parameter", "flow_settings", "steps_of"]
+def _inner_bodies(region: Region) -> list[Body]:
+    match region:
+        case SwitchRegion():
+            return [case.body for case in region.cases]
+        case SplitRegion():
+            return list(region.branches)
+        case ForeachRegion() | ParallelRegion():
+            return [region.body]
+        case StepRegion():
+            return []
+        case _:
+            assert_never(region)

@@ -67,6 +67,8 @@ class DagBuilder(RegionVisitor[None]):
 
     def build(self, body: Body) -> list[Statement]:
         self._run(body)
+        for statement in self.statements:
+            statement.setdefault("lhs", f"{statement['var']} = " if "var" in statement else "")
         return self.statements
 
     # --- plumbing ------------------------------------------------------------------------
@@ -86,7 +88,8 @@ class DagBuilder(RegionVisitor[None]):
             key = f"{self.level.key}/each{suffix}"
             self.level.group = {"kind": "group", "function": self.names.variables[key],
                                 "group_id": self.names.ids[key], "over": self.level.items,
-                                "step": self.level.key, "result": self.names.variables[f"{key}/tasks"],
+                                "step": self.level.key,
+                                "result": self.names.variables[f"{key}/tasks"],
                                 "body": [], "returns": None}
         body: list[Statement] = self.level.group["body"]
         return body
@@ -97,6 +100,7 @@ class DagBuilder(RegionVisitor[None]):
         group = self.level.group
         assert group is not None
         group["returns"] = returns
+        _unassign(group["body"], returns)
         self.statements.append(group)
         self.level.group = None
         return str(group["result"])
@@ -146,10 +150,8 @@ class DagBuilder(RegionVisitor[None]):
 
     def foreach_region(self, region: ForeachRegion) -> None:
         step = self._step(region.step)
-        if self.level.items is not None:
-            source = f"{self._close(returns=step)}"  # every mapped task of this step
-        else:
-            source = step
+        # a step of a mapped group: its XCom is that of every mapped task of the step
+        source = self._close(returns=step) if self.level.items is not None else step
         key = f"{region.step}/items"
         items = self.names.variables[key]
         self._add({"kind": "items", "var": items, "task_id": self.names.ids[key],
@@ -157,34 +159,45 @@ class DagBuilder(RegionVisitor[None]):
         outer = self.level
         self.level = Level(items=items, key=region.step)
         self._run(region.body)
-        lenient = self.flow.lenient
         result = self._close()
         self.level = outer
-        self.flow = Flowing(tails=[result], lenient=lenient)
+        # The join waits for the group and for the items: a foreach over no items skips the
+        # group, and the join still runs (the items task succeeded); a foreach whose case was
+        # not chosen skips both, and the join with them.
+        self.flow = Flowing(tails=[result, items], lenient=True)
 
     def parallel_region(self, region: ParallelRegion) -> None:
         raise AssertionError("num_parallel is FLC201 for airflow; a checked flow never gets here")
 
     def switch_region(self, region: SwitchRegion) -> None:
+        """Each case starts with a `chosen` task that skips the case unless the switch step
+        chose it; the skip flows down the case, and the merge step runs after whichever case
+        ran. (Not `@task.branch`: its skips are lost inside a mapped task group up to at
+        least Airflow 3.3, apache/airflow#67265.)"""
         assert not region.is_loop, "a switch loop is FLC201 for airflow"
         switch = self._step(region.step)
-        key = f"{region.step}/choice"
-        choice = self.names.variables[key]
-        cases: dict[str, str] = {}
-        firsts = []
-        for case in region.cases:
-            first = case.body[0].step if case.body else f"{region.step}/case/{case.target}"
-            cases[case.target] = self.full_id(first)
-            firsts.append(first)
-        self._add({"kind": "choice", "var": choice, "task_id": self.names.ids[key],
-                   "source": self.output(switch), "cases": cases}, edges=False)
         ends = Flowing(lenient=True)
-        for case, first in zip(region.cases, firsts, strict=True):
-            self.flow = Flowing(tails=[choice])
-            if case.body:
-                self._run(case.body)
-            else:
-                self._add({"kind": "empty", "var": self.names.variables[first],
-                           "task_id": self.names.ids[first]})
+        for case in region.cases:
+            key = f"{region.step}/case/{case.target}"
+            self.flow = Flowing()
+            self._add({"kind": "gate", "var": self.names.variables[key],
+                       "task_id": self.names.ids[key], "source": self.output(switch),
+                       "target": case.target})
+            self._run(case.body)
             ends.tails += self.flow.tails
         self.flow = ends
+
+
+def _unassign(body: list[Statement], returns: str | None) -> None:
+    """Keep a group function's task in a variable only if something refers to it (a local
+    variable nobody reads is a lint error in the generated file)."""
+    read = {returns} if returns else set()
+    for statement in body:
+        if statement["kind"] == "edge":
+            read.update(statement["upstream"])
+            read.add(statement["downstream"])
+        elif "source" in statement:
+            read.add(statement["source"].removesuffix(".output"))
+    for statement in body:
+        if "var" in statement:
+            statement["lhs"] = f"{statement['var']} = " if statement["var"] in read else ""

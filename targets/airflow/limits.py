@@ -27,6 +27,7 @@ def airflow_problems(checked: CheckedFlow) -> list[Diagnostic]:
     problems = list(_misplaced_foreach(checked, flow_body(checked.flow, checked.graph),
                                        mapped=False, branched=False))
     problems += _required_scheduled(checked)
+    problems += _triggers(checked)
     problems += label_problems(checked.flow)
     return problems
 
@@ -76,3 +77,30 @@ def _required_scheduled(checked: CheckedFlow) -> Iterator[Diagnostic]:
                 f"'{parameter.name}' has no default, and Airflow schedules no DAG with a "
                 "required param",
                 help="give the parameter a literal default")
+
+
+def _triggers(checked: CheckedFlow) -> Iterator[Diagnostic]:
+    """A DAG has one schedule: a cron or assets (`@trigger`, `@trigger_on_finish`), so both is
+    FLC201; an event's parameter mapping has no Airflow form (FLC202: the run gets the
+    parameters' defaults)."""
+    flow = checked.flow
+    settings = flow_settings(flow)
+    triggered = [deco for deco in (flow.decorator("trigger"), flow.decorator("trigger_on_finish"))
+                 if deco is not None]
+    schedule = flow.decorator("schedule")
+    if schedule is not None and triggered:
+        yield rule("FLC201").at(
+            triggered[0].span,
+            f"the airflow target cannot both schedule flow '{flow.name}' and trigger it: a DAG "
+            "has one schedule, a cron or assets",
+            help="keep @schedule or the trigger, and start the other way from outside")
+    if settings.trigger is not None:
+        decorator = flow.decorator("trigger")
+        assert decorator is not None
+        for event in settings.trigger.events:
+            if event.parameters:
+                yield rule("FLC202").at(
+                    decorator.span,
+                    f"the airflow target ignores the parameters of event '{event.name}': the "
+                    "run starts from the asset event with the parameters' defaults",
+                    help="read the event's payload inside the start step instead")

@@ -5,6 +5,7 @@ or a name ending in a template file extension), so it arrives exactly as written
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -49,6 +50,8 @@ def py(value: Any, *, template: bool = False) -> str:
             return value.source
         case None | bool():
             return repr(value)
+        case float() if not math.isfinite(value):
+            return f'float("{value!r}")'  # inf, -inf and nan have no literal
         case int() | float():
             return repr(value)
         case str():
@@ -63,7 +66,3 @@ def py(value: Any, *, template: bool = False) -> str:
             return "[" + ", ".join(py(item, template=template) for item in value) + "]"
     raise TypeError(f"no Python literal for {value!r:.80}")
 
-
-def uses_literal(source: str) -> bool:
-    """Whether generated source calls `literal(...)` (so the module imports it)."""
-    return "literal(" in source

@@ -8,14 +8,21 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-from flowc.compiler.ir import Parameter, literal_to_python
+from flowc.compiler.ir import Flow, Parameter, literal_to_python
 from flowc.compiler.ir.decorators import flow_settings
 from flowc.runtime_shim.contracts.parameters import raw_default
 from flowc.targets.airflow.literals import py, string, templated
 from flowc.targets.airflow.names import ORIGIN_RUN_PARAM, REUSE_STEPS_PARAM, AirflowNames
 from flowc.targets.airflow.settings import AirflowSettings
-from flowc.targets.airflow.templates import render_module, render_statements
 from flowc.targets.airflow.tasks import XCOM_FILE
+from flowc.targets.airflow.templates import (
+    FOREACH_FUNCTION,
+    LOCAL_FUNCTION,
+    SWITCH_FUNCTION,
+    render_module,
+    render_statements,
+)
+from flowc.targets.argo.documents import FINISHED_EVENT
 from flowc.targets.lower import Lowered
 
 JSON_SCHEMA_TYPES = {"str": "string", "int": "integer", "float": "number", "bool": "boolean"}
@@ -69,7 +76,13 @@ def _dag_arguments(lowered: Lowered, settings: AirflowSettings,
         if "\n" in doc:
             arguments.append(("doc_md", string(doc + "\n" if doc.endswith(".md") else doc)))
     schedule = decorators.schedule
-    arguments.append(("schedule", string(schedule.cron) if schedule else "None"))
+    assets = trigger_assets(flow)
+    if assets:
+        written = [f"Asset({string(asset)})" for asset in assets]
+        arguments.append(("schedule", written[0] if len(written) == 1
+                          else f"AssetAny({', '.join(written)})"))
+    else:
+        arguments.append(("schedule", string(schedule.cron) if schedule else "None"))
     year, month, day = (int(part) for part in settings.start_date.split("-"))
     zone = schedule.timezone if schedule and schedule.timezone else "UTC"
     arguments.append(("start_date", f"pendulum.datetime({year}, {month}, {day}, "
@@ -78,6 +91,9 @@ def _dag_arguments(lowered: Lowered, settings: AirflowSettings,
     if settings.max_active_tasks:
         arguments.append(("max_active_tasks", str(settings.max_active_tasks)))
     arguments.append(("default_args", '{"retries": 0}'))
+    if any(p.type == "json" and not p.separator for p in flow.parameters):
+        # Jinja's own tojson sorts the keys of an object: json.dumps keeps them as given
+        arguments.append(("user_defined_filters", '{"json": json.dumps}'))
     params = [f"{string(p.name)}: {param(p)}" for p in flow.parameters]
     params.append(f"{string(ORIGIN_RUN_PARAM)}: Param(\"\", type=\"string\", "
                   "description=\"flowc resume: the run whose finished tasks are reused\")")
@@ -88,6 +104,23 @@ def _dag_arguments(lowered: Lowered, settings: AirflowSettings,
     tags = ["flowc"] + ([decorators.project.name] if decorators.project else [])
     arguments.append(("tags", py(tags)))
     return arguments
+
+
+def finished_asset(flow_name: str) -> str:
+    """The asset a flow's end task updates, which `@trigger_on_finish(flow=...)` waits for
+    (the same name as the Argo event, docs/targets/argo.md)."""
+    return FINISHED_EVENT.format(flow=flow_name)
+
+
+def trigger_assets(flow: Flow) -> list[str]:
+    """The assets a `@trigger` / `@trigger_on_finish` flow is scheduled on (any of them)."""
+    decorators = flow_settings(flow)
+    assets: list[str] = []
+    if decorators.trigger is not None:
+        assets += [event.name for event in decorators.trigger.events]
+    if decorators.trigger_on_finish is not None:
+        assets += [finished_asset(name) for name in decorators.trigger_on_finish.flows]
+    return list(dict.fromkeys(assets))
 
 
 def _constants(settings: AirflowSettings, kubernetes: bool) -> list[tuple[str, str]]:
@@ -121,21 +154,22 @@ def render(lowered: Lowered, settings: AirflowSettings, names: AirflowNames,
     for _, value in (*constants, *dag_arguments):
         used |= _called(value)
     foreach = "foreach_items" in used
-    switch = "choose" in used
+    switch = "chosen" in used
     local = not kubernetes
-    sdk = ["DAG", "Param", "task"]
+    sdk = ["DAG", "Param"] + (["task"] if local or foreach or switch else [])
     if "task_group" in used or "index_path" in used:
         sdk.append("task_group")
-    if "literal" in used:
-        sdk.append("literal")
+    for name in ("Asset", "AssetAny", "literal"):
+        if name in used:
+            sdk.append(name)
     stdlib = []
+    if local or "json" in used:
+        stdlib.append("import json")
     if local:
-        stdlib += ["import json", "import subprocess"]
+        stdlib.append("import subprocess")
     if "timedelta" in used:
         stdlib.append("from datetime import timedelta")
-    if foreach or local:
-        stdlib.append("from typing import Any")
-    elif "Any" in used:
+    if foreach or local or switch or "Any" in used:
         stdlib.append("from typing import Any")
     stdlib = sorted(stdlib, key=lambda line: (line.startswith("from"), line))
     imports = ["import pendulum"]
@@ -147,22 +181,28 @@ def render(lowered: Lowered, settings: AirflowSettings, names: AirflowNames,
     if "EmptyOperator" in used:
         imports.append("from airflow.providers.standard.operators.empty import EmptyOperator")
     imports.append(f"from airflow.sdk import {', '.join(sorted(sdk, key=_sdk_order))}")
-    if foreach or local:
-        imports.append("from airflow.sdk.exceptions import AirflowFailException")
+    exceptions = (["AirflowFailException"] if foreach or local else []) + \
+        (["AirflowSkipException"] if switch else [])
+    if exceptions:
+        imports.append(f"from airflow.sdk.exceptions import {', '.join(exceptions)}")
     if "k8s" in used:
         imports.append("from kubernetes.client import models as k8s")
-    if not foreach:
-        constants = [(n, v) for n, v in constants if n != "MAX_MAP_LENGTH"]
+    unused = {"MAX_MAP_LENGTH"} if not foreach else set()
+    unused |= {"XCOM"} if "XCOM" not in used else set()
+    constants = [(name, value) for name, value in constants if name not in unused]
     return render_module(
         flow_name=lowered.flow.name,
         form="in a pod (KubernetesPodOperator)" if kubernetes
         else "as a process on the Airflow worker",
-        stdlib=stdlib, imports=imports, constants=constants, local=local, foreach=foreach,
-        switch=switch, dag_arguments=dag_arguments, body=body.lstrip("\n"))
+        stdlib=stdlib, imports=imports, constants=constants, dag_arguments=dag_arguments,
+        functions="\n\n".join(source for source, used in (
+            (LOCAL_FUNCTION, local), (FOREACH_FUNCTION, foreach), (SWITCH_FUNCTION, switch))
+            if used), body=body.lstrip("\n"))
 
 
-def _sdk_order(name: str) -> tuple[bool, str]:
-    return (not name.isupper() and not name[0].isupper(), name)
+def _sdk_order(name: str) -> tuple[int, str]:
+    """isort's order by type: constants (DAG), classes, then functions."""
+    return (0 if name.isupper() else 1 if name[0].isupper() else 2, name)
 
 
 def _groups(statements: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -23,7 +23,8 @@ GROUP_ID = NameRules(limit=100, allowed="A-Za-z0-9_", replacement="_", lowercase
 MODULE_NAMES = frozenset({
     "DAG", "Param", "task", "task_group", "literal", "pendulum", "k8s", "Secret", "Any",
     "KubernetesPodOperator", "EmptyOperator", "AirflowFailException", "annotations", "dag",
-    "json", "subprocess", "foreach_items", "choose", "run_step", "index_path", "IMAGE",
+    "json", "subprocess", "foreach_items", "chosen", "AirflowSkipException", "run_step",
+    "index_path", "IMAGE",
     "DATASTORE", "CODE_PACKAGE", "XCOM", "MAX_MAP_LENGTH", "RUN_ID", "TRY", "ORIGIN_RUN",
     "REUSE_STEPS", "PYTHON",
 })

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from flowc.compiler.ir.decorators import StepSettings
-from flowc.targets.airflow.literals import Code, py, string, templated
+from flowc.targets.airflow.literals import py, string, templated
 from flowc.targets.airflow.names import ORIGIN_RUN_PARAM, REUSE_STEPS_PARAM
 from flowc.targets.airflow.settings import AirflowSettings
 from flowc.targets.argo.container import resources
@@ -34,6 +34,7 @@ class StepTask:
     parameters: Mapping[str, str]  # flow parameter -> its type, for the start step only
     pushes: bool  # its outputs are read (a foreach or switch step)
     lenient: bool  # it runs when some of its upstream tasks were skipped (after a switch)
+    outlet: str | None = None  # the asset the end step updates when it succeeds
 
 
 def param_value(name: str, kind: str, separator: str | None) -> str:
@@ -43,7 +44,7 @@ def param_value(name: str, kind: str, separator: str | None) -> str:
     if kind == "bool" and not separator:
         return f"{{{{ {key} | lower }}}}"
     if kind == "json" and not separator:
-        return f"{{{{ {key} | tojson }}}}"
+        return f"{{{{ {key} | json }}}}"  # the DAG's filter: json.dumps keeps key order
     return f"{{{{ {key} }}}}"
 
 
@@ -81,6 +82,8 @@ def _common(task: StepTask, step: StepSettings) -> list[tuple[str, str]]:
         options.append(("execution_timeout", f"timedelta(seconds={step.timeout.seconds})"))
     if task.lenient:
         options.append(("trigger_rule", string(LENIENT)))
+    if task.outlet:
+        options.append(("outlets", f"[Asset({string(task.outlet)})]"))
     return options
 
 
@@ -135,6 +138,3 @@ def kubernetes_options(task: StepTask, step: StepSettings,
     options.append(("do_xcom_push", "True" if task.pushes else "False"))
     return options
 
-
-__all__ = ["Code", "LENIENT", "StepTask", "argv_lines", "command", "kubernetes_options",
-           "local_options", "param_value"]

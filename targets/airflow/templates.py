@@ -1,5 +1,5 @@
 """The Jinja template of `airflow.py`: the module docstring, imports, the three small task
-functions every DAG shares (`run_step` in the local form, `foreach_items`, `choose`), and the
+functions every DAG shares (`run_step` in the local form, `foreach_items`, `chosen`), and the
 DAG with its statements (flowc.targets.airflow.dag). Every value reaching the template is
 already Python source (flowc.targets.airflow.literals): the template never writes user text.
 """
@@ -21,19 +21,30 @@ Regenerate this file with flowc instead of editing it.
 """
 
 from __future__ import annotations
-{% for line in stdlib %}
-{{ line }}
-{%- endfor %}
 
-{% for line in imports -%}
-{{ line }}
-{% endfor %}
+{% if stdlib -%}
+{{ stdlib | join("\n") }}
+
+{% endif -%}
+{{ imports | join("\n") }}
+
 {% for name, value in constants -%}
 {{ name }} = {{ value }}
 {% endfor -%}
-{%- if local %}
+{% if functions %}
 
+{{ functions }}
+{% endif %}
 
+with DAG(
+{%- for name, value in dag_arguments %}
+    {{ name }}={{ value }},
+{%- endfor %}
+) as dag:
+{{ body }}
+'''
+
+LOCAL_FUNCTION = '''\
 @task
 def run_step(argv: list[str]) -> dict[str, Any]:
     """Run one task of the flow as a process on this worker. The shim prints one line, its
@@ -45,10 +56,9 @@ def run_step(argv: list[str]) -> dict[str, Any]:
     if done.returncode != 0:
         raise RuntimeError(f"the flowc shim exited {done.returncode}")
     return json.loads(done.stdout)
-{%- endif %}
-{%- if foreach %}
+'''
 
-
+FOREACH_FUNCTION = '''\
 @task
 def foreach_items(outputs: dict[str, Any] | list[dict[str, Any]]) -> list[str]:
     """The index paths of a foreach's children, from the XCom of the foreach task (a dict),
@@ -63,29 +73,21 @@ def foreach_items(outputs: dict[str, Any] | list[dict[str, Any]]) -> list[str]:
             f"the foreach has {len(items)} tasks, more than core.max_map_length "
             f"({MAX_MAP_LENGTH}): raise that, then compile with --set max_map_length=N")
     return items
-{%- endif %}
-{%- if switch %}
+'''
 
-
-@task.branch
-def choose(outputs: dict[str, Any], cases: dict[str, str]) -> str:
-    """The first task of the case the switch step chose (its XCom's switch_target)."""
-    return cases[outputs["switch_target"]]
-{%- endif %}
-
-
-with DAG(
-{%- for name, value in dag_arguments %}
-    {{ name }}={{ value }},
-{%- endfor %}
-) as dag:
-{{ body }}
+SWITCH_FUNCTION = '''\
+@task
+def chosen(outputs: dict[str, Any], target: str) -> None:
+    """Go on into a switch's case only if the switch step chose it (its XCom's switch_target
+    names the case's first step); otherwise skip the case."""
+    if outputs["switch_target"] != target:
+        raise AirflowSkipException(f"the switch chose {outputs['switch_target']}")
 '''
 
 STATEMENTS = '''\
 {%- macro task_call(s, pad) -%}
 {%- if s.operator == "kubernetes" -%}
-{{ pad }}{{ s.var }} = KubernetesPodOperator(
+{{ pad }}{{ s.lhs }}KubernetesPodOperator(
 {{ pad }}    task_id={{ s.task_id | py }},
 {{ pad }}    cmds=[PYTHON],
 {{ pad }}    arguments=[
@@ -98,12 +100,16 @@ STATEMENTS = '''\
 {%- endfor %}
 {{ pad }})
 {%- else -%}
-{{ pad }}{{ s.var }} = run_step.override(
+{%- if s.options -%}
+{{ pad }}{{ s.lhs }}run_step.override(
 {{ pad }}    task_id={{ s.task_id | py }},
 {%- for name, value in s.options %}
 {{ pad }}    {{ name }}={{ value }},
 {%- endfor %}
 {{ pad }})(
+{%- else -%}
+{{ pad }}{{ s.lhs }}run_step.override(task_id={{ s.task_id | py }})(
+{%- endif %}
 {{ pad }}    argv=[
 {%- for line in s.argv %}
 {{ pad }}        {{ line }},
@@ -118,20 +124,12 @@ STATEMENTS = '''\
 {%- if s.kind == "step" %}
 {{ task_call(s, pad) }}
 {%- elif s.kind == "edge" %}
-{{ pad }}{% if s.upstream | length == 1 %}{{ s.upstream[0] }}{% else %}[{{ s.upstream | join(", ") }}]{% endif %} >> {{ s.downstream }}
+{{ pad }}{{ s.upstream | upstream }} >> {{ s.downstream }}
 {%- elif s.kind == "items" %}
-{{ pad }}{{ s.var }} = foreach_items.override(task_id={{ s.task_id | py }})({{ s.source }})
-{%- elif s.kind == "choice" %}
-{{ pad }}{{ s.var }} = choose.override(task_id={{ s.task_id | py }})(
-{{ pad }}    {{ s.source }},
-{{ pad }}    {
-{%- for target, first in s.cases.items() %}
-{{ pad }}        {{ target | py }}: {{ first | py }},
-{%- endfor %}
-{{ pad }}    },
-{{ pad }})
-{%- elif s.kind == "empty" %}
-{{ pad }}{{ s.var }} = EmptyOperator(task_id={{ s.task_id | py }})
+{{ pad }}{{ s.lhs }}foreach_items.override(task_id={{ s.task_id | py }})({{ s.source }})
+{%- elif s.kind == "gate" %}
+{{ pad }}{{ s.lhs }}chosen.override(task_id={{ s.task_id | py }})(
+{{- s.source }}, {{ s.target | py }})
 {%- elif s.kind == "group" %}
 
 {{ pad }}@task_group(group_id={{ s.group_id | py }})
@@ -156,6 +154,8 @@ def environment() -> jinja2.Environment:
     env = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
                              autoescape=False)
     env.filters["py"] = py
+    env.filters["upstream"] = lambda names: names[0] if len(names) == 1 \
+        else f"[{', '.join(names)}]"
     return env
 
 
