@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from airflow.flows import (
     assert_same_artifacts,
+    local_runs_dir,
     only_run_id,
     record,
     shim_argv,
@@ -90,7 +91,7 @@ def kpo_dag(dag_id: str, datastore: Path, digest: str) -> str:
 
 
 def test_a_batch_runs_the_shim_in_both_operator_forms_with_a_retry(
-        tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+        tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> None:
     retry_ds, foreach_ds = tmp_path / "retry-ds", tmp_path / "foreach-ds"
     retry_ds.mkdir(), foreach_ds.mkdir()
     marker = tmp_path / "marker"
@@ -122,4 +123,5 @@ def test_a_batch_runs_the_shim_in_both_operator_forms_with_a_retry(
     assert start_pod["pod"]["spec"]["containers"][0]["image"] == "flowc-test:1"
     assert start_pod["env"]["FLOWC_PROBE"] == mapped.run_id
     assert start_pod["exit_code"] == 0 and "foreach_kpo.measure.3.1" in pods
-    assert_same_artifacts(FOREACH, foreach_ds, mapped.run_id, tmp_path / "local-foreach")
+    assert_same_artifacts(FOREACH, foreach_ds, mapped.run_id,
+                          local_runs_dir(tmp_path_factory, worker_id))

@@ -13,7 +13,14 @@ import json
 from pathlib import Path
 
 import pytest
-from airflow.flows import PYTHON, assert_same_artifacts, compile_airflow, record, upload_code
+from airflow.flows import (
+    PYTHON,
+    assert_same_artifacts,
+    compile_airflow,
+    local_runs_dir,
+    record,
+    upload_code,
+)
 from airflow.harness import run_batch
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,15 +29,6 @@ RETRY_ONCE = ROOT / "tests/runner_flows/retry_once.py"
 # Examples the target refuses with an FLC2xx diagnostic, and why (docs/targets/airflow.md).
 UNSUPPORTED = {
     "switch_loop": "a DAG has no cycles",
-}
-
-# Examples that compile but do not end like `flowc run` on Airflow 3.3.2, and why. The test
-# fails when one of them starts to work too, so that this list only ever shrinks.
-KNOWN_DEFECTS = {
-    # A @task.branch inside a mapped task group does not skip the case it did not choose:
-    # every item runs both `halve` and `triple` (apache/airflow#67265, open; the branch's skip
-    # XCom is written at the item's map_index, NotPreviouslySkippedDep reads index -1).
-    "switch_in_foreach": "tasks only here: [('halve', 't.0')",
 }
 
 pytestmark = pytest.mark.slow
@@ -54,7 +52,7 @@ def compile_batch(flows: list[Path], datastore: str, operator: str,
 @pytest.mark.parametrize("operator", ["local", "kubernetes"])
 def test_every_example_runs_on_airflow_with_the_artifacts_of_a_local_run(
         operator: str, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory,
-        request: pytest.FixtureRequest) -> None:
+        request: pytest.FixtureRequest, worker_id: str) -> None:
     if operator == "kubernetes":  # a pod reaches the datastore over the network: S3 (moto)
         datastore: str = request.getfixturevalue("s3_url")
     else:
@@ -81,13 +79,10 @@ def test_every_example_runs_on_airflow_with_the_artifacts_of_a_local_run(
             continue
         try:
             assert_same_artifacts(example, datastore, run.run_id,
-                                  tmp_path / f"local-{example.stem}")
+                                  local_runs_dir(tmp_path_factory, worker_id))
         except AssertionError as error:
             failures[example.stem] = f"artifacts differ from flowc run: {error}"
-    unexpected = {stem: text for stem, text in failures.items()
-                  if KNOWN_DEFECTS.get(stem, "\0") not in text}
-    assert not unexpected, "\n\n".join(f"{s}: {t}" for s, t in unexpected.items())
-    assert set(failures) == set(KNOWN_DEFECTS), "a known defect is gone: update KNOWN_DEFECTS"
+    assert not failures, "\n\n".join(f"{s}: {t}" for s, t in failures.items())
 
     retried = result.run(file=RETRY_ONCE.name)
     assert retried.state == "success", retried.explain()

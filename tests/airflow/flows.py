@@ -5,18 +5,20 @@ same tasks, with the same artifacts, as `flowc run`."""
 
 from __future__ import annotations
 
+import fcntl
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 from flowc.compiler import check_file
 from flowc.runtime_shim.datastore import open_datastore
 from flowc.runtime_shim.records import TaskStore
 from test_argo_run import FLOWC, _comparable, artifacts, local_run, upload_code
 
 __all__ = ["artifacts", "local_run", "upload_code", "shim_argv", "flow_of", "only_run_id",
-           "assert_same_artifacts", "record", "compile_airflow"]
+           "assert_same_artifacts", "record", "compile_airflow", "local_runs_dir"]
 
 # The shim runs with flowc's own python (this process's), never the Airflow venv's.
 PYTHON = sys.executable
@@ -56,18 +58,42 @@ def only_run_id(datastore: Path, flow_name: str) -> str:
 
 
 def assert_same_artifacts(flow_path: Path, datastore: Path | str, run_id: str,
-                          local_datastore: Path) -> None:
+                          local_runs: Path) -> None:
     """The run `run_id` in `datastore` has the tasks and artifacts of a `flowc run` of the same
-    flow (made in `local_datastore`)."""
+    flow, made once in `local_runs` (see `local_runs_dir`) and shared by every test that asks."""
     flow = flow_of(flow_path)
     steps = [step.name for step in flow.steps]
     orchestrated = artifacts(datastore, flow.name, run_id, steps)
-    locally = artifacts(local_datastore, flow.name, local_run(flow_path, local_datastore), steps)
+    local_datastore, local_run_id = shared_local_run(flow_path, local_runs)
+    locally = artifacts(local_datastore, flow.name, local_run_id, steps)
     assert set(orchestrated) == set(locally), (
         f"tasks only here: {sorted(set(orchestrated) - set(locally))}, "
         f"only in flowc run: {sorted(set(locally) - set(orchestrated))}")
     for key, values in locally.items():
         assert _comparable(orchestrated[key]) == _comparable(values), key
+
+
+def local_runs_dir(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
+    """A folder for `flowc run`s that every pytest-xdist worker of this session shares (the
+    session's root: its workers' base folders are `<root>/popen-gwN`), so that the two operator
+    forms, tested side by side, compare with one local run of each flow."""
+    base = tmp_path_factory.getbasetemp()
+    root = base if worker_id == "master" else base.parent
+    folder = root / "airflow-local-runs"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+def shared_local_run(flow_path: Path, folder: Path) -> tuple[Path, str]:
+    """(datastore, run id) of a `flowc run` of the flow in `folder`, made by the first caller;
+    the others wait on a lock and reuse it."""
+    key = f"{flow_path.parent.name}-{flow_path.stem}"
+    with (folder / f"{key}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        done = folder / f"{key}.run-id"
+        if not done.exists():
+            done.write_text(local_run(flow_path, folder / key))
+        return folder / key, done.read_text()
 
 
 def record(datastore: Path | str, flow_name: str, run_id: str, step: str, task_id: str) -> Any:
