@@ -1,6 +1,6 @@
 """Every golden `airflow.py` imports on Airflow 3 with `DagBag`, with no import errors, each
-defining a DAG; the goldens are placed as a user deploys them (`<dags>/<example>/airflow.py`,
-the file name they are written under)."""
+defining a DAG, and the schedule's timezone is the one Airflow uses; the goldens are placed as a
+user deploys them (`<dags>/<example>/airflow.py`, the file name they are written under)."""
 
 from __future__ import annotations
 
@@ -26,3 +26,7 @@ def test_every_golden_imports_with_dagbag(tmp_path: Path,
     for dag_id, dag in result.dags.items():
         assert dag["tasks"], dag_id
         assert dag["catchup"] is False, dag_id
+    # @schedule(cron="30 6 * * 1-5", timezone="Europe/Paris"), as Airflow reads it
+    [scheduled] = [d for d in result.dags.values() if "/decorators/" in d["fileloc"]]
+    assert (scheduled["schedule"], scheduled["timezone"]) == ("30 6 * * 1-5", "Europe/Paris")
+    assert scheduled["first_run"] == "2024-01-01T05:30:00+00:00"  # Monday 06:30 in Paris (CET)

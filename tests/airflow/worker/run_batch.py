@@ -77,6 +77,8 @@ def _describe(dag: Any) -> dict[str, Any]:
         "fileloc": dag.fileloc,
         "schedule": str(getattr(dag, "schedule", None)),
         "timetable": type(dag.timetable).__name__,
+        "timezone": str(getattr(dag.timetable, "_timezone", None) or dag.timezone),
+        "first_run": _first_run(dag),
         "params": {name: _jsonable(dag.params.get_param(name).value) if hasattr(
             dag.params.get_param(name), "value") else None for name in dag.params},
         "max_active_tasks": dag.max_active_tasks,
@@ -91,6 +93,20 @@ def _describe(dag: Any) -> dict[str, Any]:
             "mapped": type(task).__name__ == "MappedOperator",
         } for task in dag.tasks},
     }
+
+
+def _first_run(dag: Any) -> str | None:
+    """When Airflow's scheduler would first run the DAG after its start_date (ISO, UTC), or
+    None when it is not scheduled: the schedule and its timezone as Airflow reads them."""
+    from airflow.serialization.encoders import coerce_to_core_timetable
+    from airflow.timetables.base import TimeRestriction
+
+    if dag.start_date is None:
+        return None
+    info = coerce_to_core_timetable(dag.timetable).next_dagrun_info(
+        last_automated_data_interval=None,
+        restriction=TimeRestriction(earliest=dag.start_date, latest=None, catchup=True))
+    return None if info is None else info.run_after.in_timezone("UTC").isoformat()
 
 
 def _jsonable(value: Any) -> Any:
