@@ -1,8 +1,9 @@
 """Every example the Airflow target supports runs end to end on Airflow 3, compiled fresh, in
 both operator forms (the local operator: the shim as a process on the worker; the
 KubernetesPodOperator: each pod a local process, tests/airflow/worker/local_pods.py), and ends
-with the same tasks and artifacts as `flowc run`. The same batch shows Airflow's retries: a
-failing-once step succeeds on its second try, and the shim saw the retry count.
+with the same tasks and artifacts as `flowc run`. The same batch shows Airflow's retries (a
+failing-once step succeeds on its second try, and the shim saw the retry count) and a step's
+@timeout as its execution_timeout (the step is stopped, the run fails).
 
 One Airflow process per form runs every DAG with `dag.test()` (tests/airflow/harness.py), so
 the two forms are two tests that pytest-xdist runs side by side."""
@@ -26,6 +27,7 @@ from airflow.harness import run_batch
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
 RETRY_ONCE = ROOT / "tests/runner_flows/retry_once.py"
+SLEEPY = ROOT / "tests/runner_flows/sleepy.py"  # @timeout(seconds=1) on a 30 s sleep
 # Examples the target refuses with an FLC2xx diagnostic, and why (docs/targets/airflow.md).
 UNSUPPORTED = {
     "switch_loop": "a DAG has no cycles",
@@ -58,7 +60,7 @@ def test_every_example_runs_on_airflow_with_the_artifacts_of_a_local_run(
     else:
         (tmp_path / "ds").mkdir()
         datastore = str(tmp_path / "ds")
-    files, refused = compile_batch([*EXAMPLES, RETRY_ONCE], datastore, operator,
+    files, refused = compile_batch([*EXAMPLES, RETRY_ONCE, SLEEPY], datastore, operator,
                                    tmp_path / "compiled")
     assert {stem: "FLC2" in text for stem, text in refused.items()} == \
         dict.fromkeys(UNSUPPORTED, True), refused
@@ -89,6 +91,11 @@ def test_every_example_runs_on_airflow_with_the_artifacts_of_a_local_run(
     [flaky] = [t for t in retried.tasks if t.task_id.endswith("flaky")]
     assert (flaky.state, flaky.try_number) == ("success", 2)
     assert record(datastore, "RetryOnceFlow", retried.run_id, "flaky", "t").attempt == 1
+    timed_out = result.run(file=SLEEPY.name)
+    assert timed_out.state == "failed" and timed_out.seconds < 25, timed_out.explain()
+    assert {t.task_id: t.state for t in timed_out.tasks} == \
+        {"start": "success", "nap": "failed", "end": "upstream_failed"}, timed_out.explain()
+    assert "Process timed out" in timed_out.log  # Airflow's execution_timeout stopped it
     if operator == "kubernetes":
         pods = {p.parent.name: json.loads(p.read_text())
                 for p in (tmp_path / "batch/pods").glob("*/pod.json")}

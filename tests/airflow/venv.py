@@ -34,7 +34,8 @@ def airflow_bin(name: str = "python") -> Path:
 
 def airflow_env(home: Path) -> dict[str, str]:
     """An Airflow process on SQLite in `home`: dags from `home/dags`, no examples, retries after
-    a second by default, task logs in `home/logs`. Nothing of the caller's Python setup leaks in
+    a second by default. In `dag.test()` tasks write no log files: their output is in the
+    worker's log (`harness.RunReport.log`). Nothing of the caller's Python setup leaks in
     (PYTHONPATH, an active venv), so the DAG files see only the Airflow venv."""
     env = {key: value for key, value in os.environ.items()
            if not key.startswith("AIRFLOW") and key not in ("PYTHONPATH", "VIRTUAL_ENV",

@@ -3,8 +3,8 @@ by flowc's): `python run_batch.py REQUEST.json RESULT.json`.
 
 It imports the dags folder with `DagBag`, reports import errors and each DAG's tasks, then runs
 the requested DAGs one after another with `dag.test()` (tasks run in this process, so Airflow's
-start-up is paid once per batch) and reports each run's task instances, their XComs and the log
-tails of tasks that did not succeed. The environment (AIRFLOW_HOME, the dags folder, SQLite, no
+start-up is paid once per batch) and reports each run's task instances, their XComs and where
+the run's part of the worker's log is. The environment (AIRFLOW_HOME, the dags folder, SQLite, no
 examples) is set by the caller, `tests/airflow/harness.py`; see tests/airflow/README.md.
 
 Request: {"dags_folder": str, "pods_dir": str, "max_retry_delay": float | null,
@@ -14,6 +14,7 @@ Request: {"dags_folder": str, "pods_dir": str, "max_retry_delay": float | null,
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 import traceback
@@ -50,14 +51,27 @@ def _batch(request: dict[str, Any], result: dict[str, Any]) -> None:
             continue
         if cap is not None:
             _cap_retry_delays(dag, timedelta(seconds=cap))
-        started = time.monotonic()
+        started, log_start = time.monotonic(), _log_offset()
         dagrun = dag.test(run_conf=run.get("conf") or None)
         report = _report(dag.dag_id, dagrun.run_id)
         report["seconds"] = round(time.monotonic() - started, 2)
+        report["log_span"] = [log_start, _log_offset()]
         report["file"] = Path(dag.fileloc).name
         result["runs"].append(report)
     for dag_id in request.get("report", []):
         result["reports"][dag_id] = [_report(dag_id, run_id) for run_id in _run_ids(dag_id)]
+
+
+def _log_offset() -> int:
+    """Where the worker's log (stdout and stderr, one file that the tasks' processes write
+    too) is now: the harness cuts each run's part out of it. In `dag.test()` the tasks write
+    no log files of their own."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    try:
+        return os.lseek(1, 0, os.SEEK_CUR)
+    except OSError:  # not a file
+        return 0
 
 
 def _find(bag: Any, run: dict[str, Any]) -> Any:
@@ -160,21 +174,8 @@ def _report(dag_id: str, run_id: str) -> dict[str, Any]:
                        "try_number": ti.try_number} for ti in tis],
             "xcom": {f"{x.task_id}[{x.map_index}]": _jsonable(XComModel.deserialize_value(x))
                      for x in xcoms},
-            "logs": {f"{ti.task_id}[{ti.map_index}]": _log_tail(dag_id, run_id, ti)
-                     for ti in tis if str(ti.state) != "success"},
         }
     return report
-
-
-def _log_tail(dag_id: str, run_id: str, ti: Any, limit: int = 4000) -> str:
-    from airflow.configuration import conf
-
-    base = Path(conf.get("logging", "base_log_folder"))
-    pattern = f"dag_id={dag_id}/run_id={run_id}/task_id={ti.task_id}/**/*.log"
-    texts = [f"--- {path.relative_to(base)}\n{path.read_text(errors='replace')}"
-             for path in sorted(base.glob(pattern))
-             if ti.map_index < 0 or f"map_index={ti.map_index}" in str(path)]
-    return "\n".join(texts)[-limit:]
 
 
 if __name__ == "__main__":
