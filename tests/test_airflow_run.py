@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from airflow.flows import (
     PYTHON,
+    artifacts,
     assert_same_artifacts,
     compile_airflow,
     local_runs_dir,
@@ -28,6 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
 RETRY_ONCE = ROOT / "tests/runner_flows/retry_once.py"
 SLEEPY = ROOT / "tests/runner_flows/sleepy.py"  # @timeout(seconds=1) on a 30 s sleep
+ENV_BRACES = ROOT / "tests/runner_flows/env_braces.py"  # Jinja-like @environment values
 # Examples the target refuses with an FLC2xx diagnostic, and why (docs/targets/airflow.md).
 UNSUPPORTED = {
     "switch_loop": "a DAG has no cycles",
@@ -60,8 +62,8 @@ def test_every_example_runs_on_airflow_with_the_artifacts_of_a_local_run(
     else:
         (tmp_path / "ds").mkdir()
         datastore = str(tmp_path / "ds")
-    files, refused = compile_batch([*EXAMPLES, RETRY_ONCE, SLEEPY], datastore, operator,
-                                   tmp_path / "compiled")
+    flows = [*EXAMPLES, RETRY_ONCE, SLEEPY, ENV_BRACES]
+    files, refused = compile_batch(flows, datastore, operator, tmp_path / "compiled")
     assert {stem: "FLC2" in text for stem, text in refused.items()} == \
         dict.fromkeys(UNSUPPORTED, True), refused
     marker = tmp_path / "marker"
@@ -72,7 +74,7 @@ def test_every_example_runs_on_airflow_with_the_artifacts_of_a_local_run(
     assert result.import_errors == {}
 
     failures = {}
-    for example in EXAMPLES:
+    for example in [*EXAMPLES, ENV_BRACES]:
         if example.stem in UNSUPPORTED:
             continue
         run = result.run(file=example.name)
@@ -91,6 +93,9 @@ def test_every_example_runs_on_airflow_with_the_artifacts_of_a_local_run(
     [flaky] = [t for t in retried.tasks if t.task_id.endswith("flaky")]
     assert (flaky.state, flaky.try_number) == ("success", 2)
     assert record(datastore, "RetryOnceFlow", retried.run_id, "flaky", "t").attempt == 1
+    braces = artifacts(datastore, "EnvBracesFlow", result.run(file=ENV_BRACES.name).run_id,
+                       ["start"])[("start", "t")]
+    assert braces["braces"] == "{{workflow.uid}} $(whoami) 'q' \"dq\" é"  # not Jinja's
     timed_out = result.run(file=SLEEPY.name)
     assert timed_out.state == "failed" and timed_out.seconds < 25, timed_out.explain()
     assert {t.task_id: t.state for t in timed_out.tasks} == \
