@@ -334,3 +334,47 @@ def test_a_schedule_and_a_trigger_together_are_flc201(tmp_path: Path) -> None:
         "@schedule(daily=True)\n@trigger(event='e')\nclass F(FlowSpec):\n" + TAIL)
     assert text is None
     assert any(p.startswith("4:FLC201") and "one schedule" in p for p in problems), problems
+
+
+SHADOWING = """from flowc import FlowSpec, step
+
+
+class ShadowFlow(FlowSpec):
+    @step
+    def start(self):
+        self.xs = [1, 2]
+        self.next(self.task, foreach="xs")
+
+    @step
+    def task(self):
+        self.next(self.json)
+
+    @step
+    def json(self):
+        self.next(self.index_path)
+
+    @step
+    def index_path(self):
+        self.next(self.dag)
+
+    @step
+    def dag(self, inputs):
+        self.next(self.end)
+
+    @step
+    def end(self):
+        pass
+"""
+
+
+def test_a_step_named_like_a_module_name_gets_another_variable(tmp_path: Path) -> None:
+    text, problems = compile_source(tmp_path, SHADOWING, operator="local", datastore="/d")
+    assert text is not None, problems
+    tree = ast.parse(text)
+    assigned = {node.targets[0].id for node in ast.walk(tree) if isinstance(node, ast.Assign)
+                and isinstance(node.targets[0], ast.Name)}
+    assert {"task_2", "json_2", "index_path_2", "dag_2"} <= assigned
+    assert not {"task", "json", "index_path", "dag"} & assigned
+    task_ids = {ast.literal_eval(k.value) for node in ast.walk(tree) if isinstance(node, ast.Call)
+                for k in node.keywords if k.arg == "task_id"}
+    assert {"task", "json", "index_path", "dag"} <= task_ids  # the ids stay the step names
