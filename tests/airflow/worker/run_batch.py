@@ -49,6 +49,11 @@ def _batch(request: dict[str, Any], result: dict[str, Any]) -> None:
             result["runs"].append({"dag_id": run.get("dag_id", ""), "file": run.get("file"),
                                    "state": "missing"})
             continue
+        # The DAG freshly imported for each run: in-process tasks resolve a run's conf into
+        # the tasks' own Param objects (airflow.sdk process_params), which a copy.deepcopy of
+        # the DAG shares, so it would leak into the next run of the same DAG. A deployed
+        # Airflow runs each task in a new process.
+        dag = DagBag(dag_folder=dag.fileloc, safe_mode=False).dags[dag.dag_id]
         if cap is not None:
             _cap_retry_delays(dag, timedelta(seconds=cap))
         started, log_start = time.monotonic(), _log_offset()
