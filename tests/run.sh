@@ -8,5 +8,6 @@ PYTHON="${PYTHON:-python3}"
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 bash tests/tools/install_node_tools.sh
+bash tests/tools/install_airflow.sh
 
 exec .venv/bin/python -P -m pytest -n 2 "$@"
