@@ -3,6 +3,7 @@ on 127.0.0.1, every body validated against the Argo Server API with unknown fiel
 and the code package upload against moto: create, a second deploy that changes nothing, an
 update in place, an unschedule that deletes the CronWorkflow, a Sensor with its embedded
 Workflow, the bearer token, dry runs and one-line errors."""
+# ruff: noqa: F811  (pytest fixtures are imported by name and taken as arguments)
 
 from __future__ import annotations
 
@@ -44,7 +45,7 @@ def write_flow(folder: Path, *, alpha: float = 0.1, schedule: str = SCHEDULE) ->
 
 
 @pytest.fixture
-def project(tmp_path: Path, s3_url: str, argo_server: ArgoServerDouble,  # noqa: F811
+def project(tmp_path: Path, s3_url: str, argo_server: ArgoServerDouble,
             monkeypatch: pytest.MonkeyPatch) -> Path:
     folder = tmp_path / "proj"
     folder.mkdir()
@@ -86,7 +87,7 @@ def plain(value: Any) -> Any:
 
 
 def test_deploy_creates_the_template_cron_workflow_and_code_package(
-        project: Path, argo_server: ArgoServerDouble, s3_client: Any, s3_url: str) -> None:  # noqa: F811
+        project: Path, argo_server: ArgoServerDouble, s3_client: Any, s3_url: str) -> None:
     result = flowc("deploy", str(project), "--target", "argo")
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
@@ -116,7 +117,7 @@ def test_deploy_creates_the_template_cron_workflow_and_code_package(
     assert TOKEN not in result.output
 
 
-def test_a_second_deploy_changes_nothing(project: Path, argo_server: ArgoServerDouble) -> None:  # noqa: F811
+def test_a_second_deploy_changes_nothing(project: Path, argo_server: ArgoServerDouble) -> None:
     assert flowc("deploy", str(project), "--target", "argo").exit_code == 0
     writes = argo_server.writes()
     again = flowc("deploy", str(project), "--target", "argo")
@@ -130,7 +131,7 @@ def test_a_second_deploy_changes_nothing(project: Path, argo_server: ArgoServerD
 
 
 def test_a_changed_flow_updates_in_place_and_an_unscheduled_one_loses_its_cron(
-        project: Path, argo_server: ArgoServerDouble) -> None:  # noqa: F811
+        project: Path, argo_server: ArgoServerDouble) -> None:
     assert flowc("deploy", str(project), "--target", "argo").exit_code == 0
     before = stored(argo_server, "workflow-templates", "nightly-flow")
     write_flow(project.parent, alpha=0.7)
@@ -157,7 +158,7 @@ def test_a_changed_flow_updates_in_place_and_an_unscheduled_one_loses_its_cron(
 
 
 def test_a_sensor_keeps_its_embedded_workflow(project: Path,
-                                              argo_server: ArgoServerDouble) -> None:  # noqa: F811
+                                              argo_server: ArgoServerDouble) -> None:
     flow = project.parent / "events.py"
     flow.write_text(Path(__file__).parents[1].joinpath("examples/event_trigger.py").read_text())
     result = flowc("deploy", str(flow), "--target", "argo")
@@ -172,7 +173,7 @@ def test_a_sensor_keeps_its_embedded_workflow(project: Path,
 
 
 def test_the_token_comes_from_a_file_and_a_wrong_one_is_one_line(
-        project: Path, argo_server: ArgoServerDouble, tmp_path: Path) -> None:  # noqa: F811
+        project: Path, argo_server: ArgoServerDouble, tmp_path: Path) -> None:
     token_file = tmp_path / "token"
     token_file.write_text(f"Bearer {TOKEN}\n")
     ok = flowc("deploy", str(project), "--target", "argo", "--set", f"token_file={token_file}",
@@ -205,7 +206,7 @@ def test_an_unreachable_server_is_one_line_exit_3(project: Path) -> None:
 
 
 def test_dry_run_prints_documents_for_kubectl_and_calls_nothing(
-        project: Path, argo_server: ArgoServerDouble, s3_client: Any, s3_bucket: str) -> None:  # noqa: F811
+        project: Path, argo_server: ArgoServerDouble, s3_client: Any, s3_bucket: str) -> None:
     result = flowc("deploy", str(project), "--target", "argo", "--dry-run")
     assert result.exit_code == 0, result.output
     assert argo_server.requests == []
@@ -234,7 +235,7 @@ def test_dry_run_without_a_server_notes_it_and_exits_2(project: Path) -> None:
 
 
 def test_compile_errors_stop_before_anything_is_called(
-        project: Path, argo_server: ArgoServerDouble) -> None:  # noqa: F811
+        project: Path, argo_server: ArgoServerDouble) -> None:
     project.write_text(project.read_text().replace("self.next(self.end)", "pass"))
     result = flowc("deploy", str(project), "--target", "argo")
     assert result.exit_code == 1
