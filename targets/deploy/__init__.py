@@ -16,6 +16,7 @@ from flowc.targets.deploy.errors import DeployError, Unreachable
 
 MODULES: dict[str, str] = {
     "argo": "flowc.targets.deploy.argo",
+    "sfn": "flowc.targets.deploy.sfn",
 }
 DEPLOY_TARGETS: tuple[str, ...] = tuple(MODULES)
 

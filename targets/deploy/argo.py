@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from flowc.targets.deploy.code import CodePackage, Prepared
 from flowc.targets.deploy.errors import DeployError, missing_setting
-from flowc.targets.deploy.plan import Deployment, Found, Resource, fingerprint
+from flowc.targets.deploy.plan import Deployment, Found, Resource, Triggered, fingerprint
 
 if TYPE_CHECKING:
     from flowc.targets.deploy.argo_api import ArgoApi, ArgoConnection
@@ -189,12 +188,6 @@ def deployment(prepared: Prepared, environ: Mapping[str, str]) -> Deployment:
     where = f"argo at {settings.server or '(server not set)'} (namespace {namespace})"
     return Deployment(target="argo", flow=prepared.checked.flow.name, where=where,
                       resources=tuple(resources), missing=tuple(missing))
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Triggered:
-    run_id: str
-    lines: tuple[str, ...]
 
 
 def trigger(prepared: Prepared, params: Sequence[tuple[str, str]],

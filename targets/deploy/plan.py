@@ -122,6 +122,14 @@ class Deployment:
     missing: tuple[str, ...] = ()  # settings a real deploy needs and does not have
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Triggered:
+    """A started run: its run id and the lines that say where to watch it."""
+
+    run_id: str
+    lines: tuple[str, ...]
+
+
 def run(deployment: Deployment, say: Callable[[str], None]) -> tuple[Outcome, ...]:
     """Apply every resource in order, printing one line each, then a summary."""
     if deployment.missing:

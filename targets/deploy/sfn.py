@@ -1,0 +1,274 @@
+"""Deploying to and triggering on AWS Step Functions: the compiled `sfn.json` becomes a
+STANDARD state machine (created, or updated in place when its definition or role changed),
+`sfn.schedule.json` an EventBridge Scheduler schedule (with its timezone) that starts it, and
+a schedule the flow no longer has is deleted. A trigger starts an execution named by a fresh
+run id with `{"parameters": {...}}` as its input.
+
+Settings (docs/deploy.md): `role_arn` (the role the state machine runs as), `schedule_role_arn`
+(the role the Scheduler starts executions with; default `role_arn`), `schedule_group`
+(`default`); the region and credentials are boto3's, and `AWS_ENDPOINT_URL` is honoured.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from flowc.targets.deploy.aws import NotFound, call, client
+from flowc.targets.deploy.code import CodePackage, Prepared
+from flowc.targets.deploy.errors import DeployError, missing_setting
+from flowc.targets.deploy.plan import Deployment, Found, Resource, Triggered, fingerprint
+from flowc.targets.names import NameRules
+
+DEFINITION_FILE = "sfn.json"
+SCHEDULE_FILE = "sfn.schedule.json"
+STATE_MACHINE = NameRules(limit=80, allowed="A-Za-z0-9_-", lowercase=False, edges="A-Za-z0-9")
+SCHEDULE = NameRules(limit=64, allowed="A-Za-z0-9_.-", lowercase=False, edges="A-Za-z0-9")
+SCHEDULE_FIELDS = ("ScheduleExpression", "ScheduleExpressionTimezone", "FlexibleTimeWindow",
+                   "State", "Description")
+
+
+def base_name(prepared: Prepared) -> str:
+    """`<project>-<Flow>` (or the flow's name): what the state machine and schedule are called."""
+    from flowc.compiler.ir.decorators import flow_settings
+
+    project = flow_settings(prepared.checked.flow).project
+    flow = prepared.checked.flow.name
+    return f"{project.name}-{flow}" if project is not None else flow
+
+
+def state_machine_name(prepared: Prepared) -> str:
+    return STATE_MACHINE.fit(base_name(prepared))
+
+
+class StateMachine(Resource):
+    kind = "state machine"
+
+    def __init__(self, name: str, definition: str, role_arn: str | None) -> None:
+        self.machine = name
+        self.definition = definition
+        self.role_arn = role_arn
+        self.arn: str | None = None
+
+    @property
+    def name(self) -> str:
+        return self.machine
+
+    @property
+    def wanted_fingerprint(self) -> str:
+        return fingerprint({"definition": json.loads(self.definition), "roleArn": self.role_arn})
+
+    def planned_calls(self) -> tuple[str, ...]:
+        return (f"states:ListStateMachines (find {self.machine}), states:DescribeStateMachine",
+                f"states:CreateStateMachine name={self.machine} type=STANDARD "
+                f"roleArn={self.role_arn or '(role_arn not set)'} if it does not exist",
+                "states:UpdateStateMachine if its definition or role differ")
+
+    def shown(self) -> str:
+        return json.dumps(json.loads(self.definition), indent=2, ensure_ascii=False)
+
+    def read(self) -> Found | None:
+        sfn = client("stepfunctions")
+        pages = call("states:ListStateMachines",
+                     lambda: list(sfn.get_paginator("list_state_machines").paginate()))
+        arn = next((machine["stateMachineArn"] for page in pages
+                    for machine in page["stateMachines"] if machine["name"] == self.machine),
+                   None)
+        if arn is None:
+            return None
+        self.arn = arn
+        try:
+            described = call(f"states:DescribeStateMachine {self.machine}",
+                             lambda: sfn.describe_state_machine(stateMachineArn=arn),
+                             missing_ok=True)
+        except NotFound:
+            return None
+        current = fingerprint({"definition": json.loads(described["definition"]),
+                               "roleArn": described.get("roleArn")})
+        return Found(fingerprint=current, handle=arn)
+
+    def create(self) -> None:
+        sfn = client("stepfunctions")
+        created = call(f"states:CreateStateMachine {self.machine}",
+                       lambda: sfn.create_state_machine(
+                           name=self.machine, definition=self.definition,
+                           roleArn=self.role_arn, type="STANDARD",
+                           tags=[{"key": "managed-by", "value": "flowc"}]))
+        self.arn = created["stateMachineArn"]
+
+    def update(self, found: Found) -> None:
+        sfn = client("stepfunctions")
+        call(f"states:UpdateStateMachine {self.machine}",
+             lambda: sfn.update_state_machine(stateMachineArn=found.handle,
+                                              definition=self.definition,
+                                              roleArn=self.role_arn))
+
+
+class Schedule(Resource):
+    """The EventBridge Scheduler schedule that starts the state machine (`request` None: the
+    flow has no @schedule, and an existing one is deleted)."""
+
+    kind = "schedule"
+
+    def __init__(self, name: str, group: str, request: dict[str, Any] | None,
+                 machine: StateMachine, role_arn: str | None) -> None:
+        self.schedule = name
+        self.group = group
+        self.request = request
+        self.machine = machine
+        self.role_arn = role_arn
+
+    @property
+    def name(self) -> str:
+        return f"{self.group}/{self.schedule}"
+
+    @property
+    def wanted(self) -> bool:
+        return self.request is not None
+
+    def _wanted(self, arn: str | None) -> dict[str, Any]:
+        assert self.request is not None
+        wanted = {key: self.request[key] for key in SCHEDULE_FIELDS if key in self.request}
+        wanted.setdefault("FlexibleTimeWindow", {"Mode": "OFF"})
+        wanted.setdefault("State", "ENABLED")
+        target = dict(self.request.get("Target") or {})
+        target["Arn"] = arn or "(the state machine's ARN)"
+        target["RoleArn"] = self.role_arn or "(schedule_role_arn not set)"
+        wanted["Target"] = target
+        return wanted
+
+    @property
+    def wanted_fingerprint(self) -> str:
+        return _schedule_fingerprint(self._wanted(self.machine.arn))
+
+    def planned_calls(self) -> tuple[str, ...]:
+        get = f"scheduler:GetSchedule Name={self.schedule} GroupName={self.group}"
+        if self.request is None:
+            return (get, "scheduler:DeleteSchedule if it exists (the flow has no @schedule)")
+        return (get, "scheduler:CreateSchedule if it does not exist",
+                "scheduler:UpdateSchedule if it differs")
+
+    def shown(self) -> str | None:
+        if self.request is None:
+            return None
+        request = {"Name": self.schedule, "GroupName": self.group, **self._wanted(None)}
+        return json.dumps(request, indent=2, ensure_ascii=False)
+
+    def read(self) -> Found | None:
+        scheduler = client("scheduler")
+        try:
+            current = call(f"scheduler:GetSchedule {self.name}",
+                           lambda: scheduler.get_schedule(Name=self.schedule,
+                                                          GroupName=self.group),
+                           missing_ok=True)
+        except NotFound:
+            return None
+        return Found(fingerprint=_schedule_fingerprint(current))
+
+    def create(self) -> None:
+        scheduler = client("scheduler")
+        wanted = self._wanted(self.machine.arn)
+        call(f"scheduler:CreateSchedule {self.name}",
+             lambda: scheduler.create_schedule(Name=self.schedule, GroupName=self.group,
+                                               **wanted))
+
+    def update(self, found: Found) -> None:
+        scheduler = client("scheduler")
+        wanted = self._wanted(self.machine.arn)
+        call(f"scheduler:UpdateSchedule {self.name}",
+             lambda: scheduler.update_schedule(Name=self.schedule, GroupName=self.group,
+                                               **wanted))
+
+    def delete(self, found: Found) -> None:
+        scheduler = client("scheduler")
+        call(f"scheduler:DeleteSchedule {self.name}",
+             lambda: scheduler.delete_schedule(Name=self.schedule, GroupName=self.group))
+
+
+def _schedule_fingerprint(schedule: Mapping[str, Any]) -> str:
+    target = schedule.get("Target") or {}
+    return fingerprint({
+        **{key: schedule.get(key) for key in SCHEDULE_FIELDS if key != "Description"},
+        "Target": {key: target.get(key) for key in ("Arn", "RoleArn", "Input")},
+    })
+
+
+def _settings(prepared: Prepared, scheduled: bool) -> tuple[str | None, str | None, list[str]]:
+    settings = prepared.settings
+    role = getattr(settings, "role_arn", None)
+    schedule_role = getattr(settings, "schedule_role_arn", None) or role
+    missing = []
+    if not role:
+        missing.append(missing_setting("sfn", "role_arn",
+                                       "the IAM role ARN the state machine runs as"))
+    elif scheduled and not schedule_role:  # pragma: no cover - falls back to role_arn
+        missing.append(missing_setting("sfn", "schedule_role_arn",
+                                       "the IAM role ARN the schedule starts executions with"))
+    return role, schedule_role, missing
+
+
+def _machine(prepared: Prepared, role: str | None) -> StateMachine:
+    definition = prepared.files[DEFINITION_FILE].decode("utf-8")
+    return StateMachine(state_machine_name(prepared), definition, role)
+
+
+def deployment(prepared: Prepared, environ: Mapping[str, str]) -> Deployment:
+    """The code package, the state machine, then its schedule."""
+    raw = prepared.files.get(SCHEDULE_FILE)
+    request = json.loads(raw) if raw is not None else None
+    role, schedule_role, missing = _settings(prepared, request is not None)
+    machine = _machine(prepared, role)
+    group = getattr(prepared.settings, "schedule_group", None) or "default"
+    resources: list[Resource] = []
+    if not prepared.package_given:
+        resources.append(CodePackage(prepared, prepared.settings.datastore))
+    resources += [machine, Schedule(SCHEDULE.fit(base_name(prepared)), group, request, machine,
+                                    schedule_role)]
+    return Deployment(target="sfn", flow=prepared.checked.flow.name,
+                      where=f"Step Functions as {machine.machine}", resources=tuple(resources),
+                      missing=tuple(missing))
+
+
+def execution_input(prepared: Prepared, params: Sequence[tuple[str, str]]) -> dict[str, Any]:
+    """`{"parameters": {name: raw value}}`: the given values, and each default as the shim
+    decodes it for the others."""
+    from flowc.runtime_shim.contracts.parameters import raw_default
+
+    given = dict(params)
+    values: dict[str, str] = {}
+    for parameter in prepared.checked.flow.parameters:
+        value = given.get(parameter.name, raw_default(parameter))
+        if value is not None:
+            values[parameter.name] = value
+    return {"parameters": values}
+
+
+def trigger(prepared: Prepared, params: Sequence[tuple[str, str]],
+            environ: Mapping[str, str]) -> Triggered:
+    from flowc.runtime_shim.contracts.run_id import new_run_id
+
+    machine = _machine(prepared, getattr(prepared.settings, "role_arn", None))
+    found = machine.read()
+    if found is None:
+        raise DeployError(f"state machine {machine.machine} does not exist: deploy it first "
+                          "(flowc deploy FILE --target sfn)")
+    lines = []
+    if found.fingerprint != machine.wanted_fingerprint:
+        lines.append(f"note: the deployed state machine {machine.machine} is not the one this "
+                     "file compiles to; the run uses the deployed one (flowc deploy updates it)")
+    run_id = new_run_id()
+    body = json.dumps(execution_input(prepared, params), sort_keys=True)
+    sfn = client("stepfunctions")
+    started = call(f"states:StartExecution {machine.machine}",
+                   lambda: sfn.start_execution(stateMachineArn=found.handle, name=run_id,
+                                               input=body))
+    arn = started["executionArn"]
+    region = arn.split(":")[3]
+    flow = prepared.checked.flow.name
+    lines += [f"run {flow}/{run_id} started: execution {arn}",
+              f"watch: https://{region}.console.aws.amazon.com/states/home?region={region}"
+              f"#/v2/executions/details/{arn} (or aws stepfunctions describe-execution "
+              f"--execution-arn {arn})",
+              f"then: flowc show {flow}/{run_id} --datastore {prepared.settings.datastore}"]
+    return Triggered(run_id=run_id, lines=tuple(lines))
