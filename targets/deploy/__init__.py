@@ -17,6 +17,7 @@ from flowc.targets.deploy.errors import DeployError, Unreachable
 MODULES: dict[str, str] = {
     "argo": "flowc.targets.deploy.argo",
     "sfn": "flowc.targets.deploy.sfn",
+    "airflow": "flowc.targets.deploy.airflow",
 }
 DEPLOY_TARGETS: tuple[str, ...] = tuple(MODULES)
 

@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from flowc.targets.deploy.code import CodePackage, Prepared
+from flowc.targets.deploy.code import CodePackage, Prepared, parameter_values
 from flowc.targets.deploy.errors import DeployError, missing_setting
 from flowc.targets.deploy.plan import Deployment, Found, Resource, Triggered, fingerprint
 
@@ -213,7 +213,8 @@ def trigger(prepared: Prepared, params: Sequence[tuple[str, str]],
     if deployed.fingerprint != template.wanted_fingerprint:
         lines.append(f"note: the deployed WorkflowTemplate {template.name} is not the one this "
                      "file compiles to; the run uses the deployed one (flowc deploy updates it)")
-    arguments = [f"{names.parameters[name]}={value}" for name, value in params]
+    arguments = [f"{names.parameters[name]}={value}"
+                 for name, value in parameter_values(prepared, params)]
     workflow = api().submit(names.workflow_template, arguments)
     run_id = str(workflow["metadata"]["name"])
     flow = prepared.checked.flow.name

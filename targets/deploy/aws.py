@@ -22,7 +22,7 @@ CREDENTIAL_CODES = frozenset({
     "InvalidClientTokenId", "MissingAuthenticationToken",
 })
 NOT_FOUND_CODES = frozenset({"ResourceNotFoundException", "StateMachineDoesNotExist",
-                             "NotFoundException"})
+                             "NotFoundException", "NoSuchKey"})
 
 
 class NotFound(Exception):

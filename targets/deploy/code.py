@@ -5,7 +5,7 @@ uploaded only when the datastore does not have it yet."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,6 +30,20 @@ class Prepared:
     package_ir: str
     code_package: str
     package_given: bool = False
+
+
+def parameter_values(prepared: Prepared,
+                     params: Sequence[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    """`--param` values keyed by each parameter's name (a value may be given by the
+    parameter's attribute name too), in the flow's order."""
+    given = dict(params)
+    values = []
+    for parameter in prepared.checked.flow.parameters:
+        for key in (parameter.name, parameter.attribute):
+            if key in given:
+                values.append((parameter.name, given[key]))
+                break
+    return tuple(values)
 
 
 def datastore_errors(action: str, exc: Exception) -> DeployError:

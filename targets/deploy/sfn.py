@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from flowc.targets.deploy.aws import NotFound, call, client
-from flowc.targets.deploy.code import CodePackage, Prepared
+from flowc.targets.deploy.code import CodePackage, Prepared, parameter_values
 from flowc.targets.deploy.errors import DeployError, missing_setting
 from flowc.targets.deploy.plan import Deployment, Found, Resource, Triggered, fingerprint
 from flowc.targets.names import NameRules
@@ -235,7 +235,7 @@ def execution_input(prepared: Prepared, params: Sequence[tuple[str, str]]) -> di
     decodes it for the others."""
     from flowc.runtime_shim.contracts.parameters import raw_default
 
-    given = dict(params)
+    given = dict(parameter_values(prepared, params))
     values: dict[str, str] = {}
     for parameter in prepared.checked.flow.parameters:
         value = given.get(parameter.name, raw_default(parameter))
