@@ -194,6 +194,21 @@ def trigger(prepared: Prepared, params: Sequence[tuple[str, str]],
             environ: Mapping[str, str]) -> Triggered:
     """Submit a Workflow from the deployed template with the parameter values (raw text, as
     `--param` gives them, already checked against the flow)."""
+    return _submit(prepared, params, {}, environ)
+
+
+def resume(prepared: Prepared, origin_run_id: str, reuse_steps: Sequence[str],
+           params: Sequence[tuple[str, str]], environ: Mapping[str, str]) -> Triggered:
+    """Submit a Workflow that clones the origin run's finished tasks of `reuse_steps` and runs
+    the rest (the template's flowc-origin-run and flowc-reuse-steps parameters)."""
+    from flowc.targets.argo.names import ORIGIN_RUN_PARAMETER, REUSE_STEPS_PARAMETER
+
+    return _submit(prepared, params, {ORIGIN_RUN_PARAMETER: origin_run_id,
+                                      REUSE_STEPS_PARAMETER: ",".join(reuse_steps)}, environ)
+
+
+def _submit(prepared: Prepared, params: Sequence[tuple[str, str]], extra: Mapping[str, str],
+            environ: Mapping[str, str]) -> Triggered:
     from flowc.targets.argo.names import ArgoNames
     from flowc.targets.lower import lower
 
@@ -215,6 +230,7 @@ def trigger(prepared: Prepared, params: Sequence[tuple[str, str]],
                      "file compiles to; the run uses the deployed one (flowc deploy updates it)")
     arguments = [f"{names.parameters[name]}={value}"
                  for name, value in parameter_values(prepared, params)]
+    arguments += [f"{name}={value}" for name, value in extra.items()]
     workflow = api().submit(names.workflow_template, arguments)
     run_id = str(workflow["metadata"]["name"])
     flow = prepared.checked.flow.name
