@@ -247,3 +247,18 @@ def test_an_unknown_target_is_one_line() -> None:
     result = flowc("deploy", "x.py", "--target", "agro")
     assert result.exit_code == 2
     assert "did you mean 'argo'" in result.output
+
+
+def test_compiling_never_imports_the_deploy_clients(project: Path) -> None:
+    import subprocess
+    import sys
+
+    script = ("import sys\nfrom click.testing import CliRunner\nfrom flowc.cli import main\n"
+              f"result = CliRunner().invoke(main, ['compile', {str(project)!r}, '-t', 'argo'])\n"
+              "assert result.exit_code == 0, result.output\n"
+              "print(sorted({m.split('.')[0] for m in sys.modules} & "
+              "{'hera', 'boto3', 'requests'}))\n")
+    done = subprocess.run([sys.executable, "-P", "-c", script], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

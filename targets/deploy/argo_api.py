@@ -114,10 +114,10 @@ class ArgoApi:
         namespace, name = self.connection.namespace, document["metadata"]["name"]
         if kind == "Sensor":
             return self._raw("post", kind, None, {"namespace": namespace,
-                                                  "sensor": _sensor_body(document)})
-        method = {"WorkflowTemplate": self.service.create_workflow_template,
+                                                  "sensor": _sensor_body(document)}) or {}
+        method: Any = {"WorkflowTemplate": self.service.create_workflow_template,
                   "CronWorkflow": self.service.create_cron_workflow}[kind]
-        request = functools.partial(method, _request(kind, document, namespace),
+        request: Any = functools.partial(method, _request(kind, document, namespace),
                                     namespace=namespace)
         return _plain(self._call(call_text("POST", kind, namespace), f"{kind} {name}", request))
 
@@ -125,10 +125,11 @@ class ArgoApi:
         namespace, name = self.connection.namespace, document["metadata"]["name"]
         if kind == "Sensor":
             return self._raw("put", kind, name, {"name": name, "namespace": namespace,
-                                                 "sensor": _sensor_body(document)})
-        method = {"WorkflowTemplate": self.service.update_workflow_template,
+                                                 "sensor": _sensor_body(document)}) or {}
+        method: Any = {"WorkflowTemplate": self.service.update_workflow_template,
                   "CronWorkflow": self.service.update_cron_workflow}[kind]
-        request = functools.partial(method, name, _request(kind, document, namespace, name),
+        request: Any = functools.partial(method, name,
+                                         _request(kind, document, namespace, name),
                                     namespace=namespace)
         return _plain(self._call(call_text("PUT", kind, namespace, name), f"{kind} {name}",
                                  request))
@@ -180,7 +181,8 @@ class ArgoApi:
                 raise exception_from_server_response(response)
             return response.json()
 
-        return self._call(call, what, send)
+        answer: dict[str, Any] | None = self._call(call, what, send)
+        return answer
 
 
 def _request(kind: str, document: dict[str, Any], namespace: str,
@@ -216,7 +218,7 @@ def _reason(exc: Exception) -> str:
     text = str(exc)
     found = re.findall(r"\] ([^\]'\"(]+)", text) or re.findall(r"Errno -?\d+\] ([^'\")]+)", text)
     if found:
-        return found[-1].strip().rstrip(",")
+        return str(found[-1]).strip().rstrip(",")
     return type(exc).__name__ if not text else text.splitlines()[0][:200]
 
 
