@@ -125,6 +125,7 @@ _CATALOG: tuple[tuple[str, str, Severity, str], ...] = (
     ("FLC302", "split-too-wide", W, "a static split this wide is hard to schedule: use a foreach"),
     ("FLC303", "foreach-too-deep", W, "flatten the nesting: deep foreach nests multiply the number of tasks"),
     ("FLC304", "invalid-flow-name", E, "flow names are ASCII: letters, digits and '_' (the name is part of every datastore key)"),
+    ("FLC305", "definition-too-large", E, "the compiled definition is over the target's size limit: split the flow into flows started one after another (@trigger_on_finish), or shorten its settings"),
 )
 # fmt: on
 

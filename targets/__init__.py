@@ -14,13 +14,14 @@ from typing import Any
 # name -> "module:Class", in the order `flowc compile --target all` writes them.
 REGISTRY: dict[str, str] = {
     "argo": "flowc.targets.argo:ArgoTarget",
+    "sfn": "flowc.targets.sfn:SfnTarget",
     "ir": "flowc.targets.ir:IRTarget",
     "mermaid": "flowc.targets.pictures:MermaidPicture",
     "dot": "flowc.targets.pictures:DotPicture",
     "local": "flowc.targets.local.target:LocalTarget",
 }
 # The targets `flowc compile` writes files for (the others run flows: `flowc run`).
-COMPILE_TARGETS: tuple[str, ...] = ("argo", "ir", "mermaid", "dot")
+COMPILE_TARGETS: tuple[str, ...] = ("argo", "sfn", "ir", "mermaid", "dot")
 
 
 class UnknownTarget(KeyError):

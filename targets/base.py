@@ -49,6 +49,11 @@ class Emitter(TargetBase, ABC):
     @abstractmethod
     def emit(self, lowered: Lowered, settings: Any) -> dict[str, bytes]: ...
 
+    def output_problems(self, lowered: Lowered, files: dict[str, bytes]) -> list[Diagnostic]:
+        """Diagnostics about what `emit` wrote (a definition over the system's size limit,
+        FLC3xx); an error among them withholds every file. None by default."""
+        return []
+
 
 def shim_command(
     *,

@@ -44,9 +44,15 @@ def compile_checked(checked: CheckedFlow, target_names: tuple[str, ...],
     lowered = lower(checked)
     files: dict[str, bytes] = {}
     for name, target in zip(target_names, targets, strict=True):
-        for path, data in target().emit(lowered, (settings or {}).get(name)).items():
+        emitter = target()
+        written = emitter.emit(lowered, (settings or {}).get(name))
+        problems = (*problems, *emitter.output_problems(lowered, written))
+        for path, data in written.items():
             assert path not in files, f"two targets write {path}"
             files[path] = data
+    problems = sorted_diagnostics(problems)
+    if any(problem.is_error for problem in problems):
+        return Compiled(diagnostics=problems)
     return Compiled(diagnostics=problems, files=MappingProxyType(dict(sorted(files.items()))))
 
 

@@ -52,9 +52,10 @@ def compile_files(file: Path, target_names: tuple[str, ...], flow_name: str | No
     try:
         settings = target_settings(target_names, file, result.checked,
                                    overrides=overrides, environ=os.environ)
+        # an emitter may still refuse a setting only one flow needs (sfn: @schedule's ARN)
+        compiled = compile_checked(result.checked, target_names, settings)
     except (SettingsError, PackageError) as exc:
         fail(str(exc))
-    compiled = compile_checked(result.checked, target_names, settings)
     for diagnostic in compiled.diagnostics:
         click.echo(concise(diagnostic), err=True)
     if not compiled.ok:

@@ -1,0 +1,158 @@
+"""The states of one step: a `Task` state that runs the shim through AWS Batch
+(`batch:submitJob.sync`) or ECS (`ecs:runTask.sync`), with the command line built by
+`targets.base.shim_command` and the step's typed settings as overrides, `@retry` as `Retry`
+and `@timeout` as `TimeoutSeconds`; and, for a step the machine must look into (a foreach's
+fan-out, a switch's choice), an `aws-sdk:s3:getObject` state that reads the task's outputs
+from the datastore key of the task contract (`.sync` integrations return no stdout).
+
+Every value a task needs at run time comes from the state's context (docs/targets/sfn.md):
+`$.flowc.run_id` (the execution name, read once at the start), `$.index_path` and
+`$.task_path` (set by each enclosing Map), `$.loop` (a switch loop's iteration and task id),
+`$.parameters` (start step only) and `$$.State.RetryCount`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flowc.compiler.ir.decorators import StepSettings
+from flowc.runtime_shim.contracts.outputs import OUTPUTS_FILE
+from flowc.runtime_shim.identity import TASK_ID_PREFIX
+from flowc.targets.base import shim_command
+from flowc.targets.lower import LoweredStep
+from flowc.targets.sfn.intrinsics import Dynamic, Ref, format_string
+from flowc.targets.sfn.settings import SfnSettings
+
+BATCH = "arn:aws:states:::batch:submitJob.sync"
+ECS = "arn:aws:states:::ecs:runTask.sync"
+GET_OBJECT = "arn:aws:states:::aws-sdk:s3:getObject"
+
+RUN_ID = Ref("$.flowc.run_id")
+ORIGIN_RUN = Ref("$.flowc.origin_run_id")
+REUSE_STEPS = Ref("$.flowc.reuse_steps")
+INDEX_PATH = Ref("$.index_path")
+TASK_PATH = Ref("$.task_path")
+ITERATION = Ref("$.loop.iteration", text=False)
+LOOP_TASK_ID = Ref("$.loop.task_id")
+RETRY_COUNT = Ref("$$.State.RetryCount", text=False)
+OUTPUTS_PATH = "$.task"  # where a getObject state puts what it read: $.task.outputs.<key>
+# A getObject that fails for a passing reason (throttling, a dropped connection) is retried.
+READ_RETRY = {"ErrorEquals": ["States.ALL"], "IntervalSeconds": 1, "MaxAttempts": 3,
+              "BackoffRate": 2.0}
+
+
+def command(lowered_step: LoweredStep, settings: StepSettings, sfn: SfnSettings, *,
+            parameters: tuple[str, ...]) -> str:
+    """The `Command.$` expression: the shim's argv as one `States.Array`."""
+    node = lowered_step.node
+    dynamic = Dynamic()
+    argv = shim_command(
+        run_id=dynamic.token(RUN_ID),
+        step=lowered_step.name,
+        datastore=sfn.datastore,
+        code_package=sfn.code_package or "",
+        index_path=dynamic.token(INDEX_PATH) if node.foreach_depth else (),
+        iteration=dynamic.token(ITERATION) if node.is_loop else 0,
+        retry_count=dynamic.token(RETRY_COUNT) if settings.retry else 0,
+        params=[(name, dynamic.token(Ref(f"$.parameters.{name}"))) for name in parameters],
+        origin_run_id=dynamic.token(ORIGIN_RUN),
+        reuse_steps=dynamic.token(REUSE_STEPS),
+        python=sfn.python,
+    )
+    return dynamic.array(argv)
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def _environment(settings: StepSettings) -> list[dict[str, str]]:
+    return [{"Name": key, "Value": value} for key, value in settings.environment.variables]
+
+
+def _batch_parameters(lowered_step: LoweredStep, settings: StepSettings, sfn: SfnSettings,
+                      job_name: str, argv: str) -> dict[str, Any]:
+    sizing = settings.resources
+    requirements = [{"Type": "VCPU", "Value": _number(sizing.cpu)},
+                    {"Type": "MEMORY", "Value": str(sizing.memory_mb)}]
+    if sizing.gpu:
+        requirements.append({"Type": "GPU", "Value": str(sizing.gpu)})
+    overrides: dict[str, Any] = {"Command.$": argv}
+    environment = _environment(settings)
+    if environment:
+        overrides["Environment"] = environment
+    overrides["ResourceRequirements"] = requirements
+    queue = settings.batch.queue if settings.batch and settings.batch.queue else sfn.job_queue
+    return {"JobName": job_name, "JobQueue": queue, "JobDefinition": sfn.job_definition,
+            "ContainerOverrides": overrides}
+
+
+def _ecs_parameters(lowered_step: LoweredStep, settings: StepSettings, sfn: SfnSettings,
+                    argv: str) -> dict[str, Any]:
+    sizing = settings.resources
+    container: dict[str, Any] = {"Name": sfn.container_name, "Command.$": argv}
+    environment = _environment(settings)
+    if environment:
+        container["Environment"] = environment
+    container["Cpu"] = round(sizing.cpu * 1024)
+    container["Memory"] = sizing.memory_mb
+    if sizing.gpu:
+        container["ResourceRequirements"] = [{"Type": "GPU", "Value": str(sizing.gpu)}]
+    overrides: dict[str, Any] = {"ContainerOverrides": [container]}
+    if sfn.task_role:
+        overrides["TaskRoleArn"] = sfn.task_role
+    parameters: dict[str, Any] = {"Cluster": sfn.cluster, "TaskDefinition": sfn.task_definition,
+                                  "LaunchType": sfn.launch_type}
+    if sfn.subnets or sfn.security_groups:
+        vpc: dict[str, Any] = {}
+        if sfn.subnets:
+            vpc["Subnets"] = list(sfn.subnets)
+        if sfn.security_groups:
+            vpc["SecurityGroups"] = list(sfn.security_groups)
+        vpc["AssignPublicIp"] = "ENABLED" if sfn.assign_public_ip else "DISABLED"
+        parameters["NetworkConfiguration"] = {"AwsvpcConfiguration": vpc}
+    parameters["Overrides"] = overrides
+    return parameters
+
+
+def task_state(lowered_step: LoweredStep, settings: StepSettings, sfn: SfnSettings, *,
+               job_name: str, parameters: tuple[str, ...]) -> dict[str, Any]:
+    """The `Task` state of a step (without its `Next`/`End`). Its result (the job's
+    description) is dropped: `ResultPath: null` keeps the context as it was."""
+    argv = command(lowered_step, settings, sfn, parameters=parameters)
+    state: dict[str, Any] = {"Type": "Task"}
+    if sfn.compute == "ecs":
+        state["Resource"] = ECS
+        state["Parameters"] = _ecs_parameters(lowered_step, settings, sfn, argv)
+    else:
+        state["Resource"] = BATCH
+        state["Parameters"] = _batch_parameters(lowered_step, settings, sfn, job_name, argv)
+    state["ResultPath"] = None
+    if settings.timeout:
+        state["TimeoutSeconds"] = settings.timeout.seconds
+    if settings.retry and settings.retry.times:
+        # Metaflow waits the same interval before every retry: a BackoffRate of 1.0 (written
+        # as a float: statelint 3.1 refuses an integer rate).
+        state["Retry"] = [{"ErrorEquals": ["States.ALL"],
+                           "IntervalSeconds": max(1, settings.retry.delay_s),
+                           "MaxAttempts": settings.retry.times, "BackoffRate": 1.0}]
+    return state
+
+
+def outputs_state(flow: str, lowered_step: LoweredStep, sfn: SfnSettings) -> dict[str, Any]:
+    """The state that reads the step's outputs JSON (task contract, "Outputs for the
+    orchestrator") into `$.task.outputs`. The key is `<prefix>/<Flow>/runs/<run>/<step>/
+    <task id>/outputs.json`; inside a switch loop the task id is `$.loop.task_id`."""
+    bucket, prefix = sfn.bucket_and_prefix
+    head = f"{prefix}/" if prefix else ""
+    pieces: list[str | Ref] = [f"{head}{flow}/runs/", RUN_ID,
+                               f"/{lowered_step.name}/"]
+    if lowered_step.node.is_loop:
+        pieces.append(LOOP_TASK_ID)
+    else:
+        pieces += [TASK_ID_PREFIX, TASK_PATH]
+    pieces.append(f"/{OUTPUTS_FILE}")
+    return {"Type": "Task", "Resource": GET_OBJECT,
+            "Parameters": {"Bucket": bucket, "Key.$": format_string(pieces)},
+            "ResultSelector": {"outputs.$": "States.StringToJson($.Body)"},
+            "ResultPath": OUTPUTS_PATH, "Retry": [dict(READ_RETRY)]}
