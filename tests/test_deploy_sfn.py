@@ -12,22 +12,21 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from flowc.compiler import check_file
-from flowc.compiler.ir import dumps
 from flowc.targets.deploy import DeployError, sfn
 from flowc.targets.deploy.code import Prepared
 from flowc.targets.deploy.plan import Outcome, dry_run_lines, run
-from flowc.targets.package import package_digest
 
 ROLE = "arn:aws:iam::123456789012:role/flowc-sfn"
-FLOW = '''from flowc import FlowSpec, Parameter, step
+SCHEDULER_ROLE = "arn:aws:iam::123456789012:role/flowc-scheduler"
+FLOW = '''from flowc import FlowSpec, Parameter, schedule, step
 
+{schedule}
 class NightlyFlow(FlowSpec):
+    """{doc}"""
     alpha = Parameter("alpha", default={alpha}, type=float)
     label = Parameter("label", default="x")
 
@@ -39,25 +38,18 @@ class NightlyFlow(FlowSpec):
     def end(self):
         pass
 '''
+SCHEDULE = '@schedule(cron="0 3 * * *", timezone="Europe/Paris")'
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Settings:
-    datastore: str
-    role_arn: str | None = ROLE
-    schedule_role_arn: str | None = None
-    code_package: str | None = None
+class WithRole:
+    """The sfn settings plus `role_arn`, the state machine's role, until SfnSettings has it."""
 
+    def __init__(self, settings: Any, role_arn: str | None) -> None:
+        self._settings = settings
+        self.role_arn = role_arn
 
-def definition(comment: str) -> bytes:
-    return json.dumps({"Comment": comment, "StartAt": "start",
-                       "States": {"start": {"Type": "Pass", "End": True}}}).encode()
-
-
-def schedule(cron: str = "cron(0 3 * * ? *)", timezone: str = "Europe/Paris") -> bytes:
-    return json.dumps({"ScheduleExpression": cron, "ScheduleExpressionTimezone": timezone,
-                       "FlexibleTimeWindow": {"Mode": "OFF"},
-                       "Target": {"Input": json.dumps({"parameters": {}})}}).encode()
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._settings, name)
 
 
 @pytest.fixture
@@ -72,20 +64,23 @@ def endpoint(aws_env: str, monkeypatch: pytest.MonkeyPatch) -> str:
     return aws_env
 
 
-def prepare(folder: Path, datastore: str, *, alpha: float = 0.1, comment: str = "v1",
-            scheduled: bool = True, **settings: Any) -> Prepared:
+def write_flow(folder: Path, datastore: str, *, alpha: float = 0.1, doc: str = "v1",
+               scheduled: bool = True) -> Path:
+    (folder / "pyproject.toml").write_text(
+        f'[tool.flowc.sfn]\ndatastore = "{datastore}"\njob_queue = "q"\njob_definition = "d"\n'
+        f'region = "us-east-1"\naccount = "123456789012"\nscheduler_role = "{SCHEDULER_ROLE}"\n')
     path = folder / "nightly.py"
-    path.write_text(FLOW.format(alpha=alpha))
-    checked = check_file(path).checked
-    packaged = check_file(path, root=folder).checked
-    assert checked is not None and packaged is not None
-    ir = dumps(packaged.flow)
-    files = {"sfn.json": definition(comment)}
-    if scheduled:
-        files["sfn.schedule.json"] = schedule()
-    return Prepared(target="sfn", checked=checked, files=files,
-                    settings=Settings(datastore=datastore, **settings), flow_file=path,
-                    package_ir=ir, code_package=package_digest(folder, ir))
+    path.write_text(FLOW.format(alpha=alpha, doc=doc, schedule=SCHEDULE if scheduled else ""))
+    return path
+
+
+def prepare(folder: Path, datastore: str, *, role_arn: str | None = ROLE,
+            **flow: Any) -> Prepared:
+    """What `flowc deploy FILE --target sfn` deploys: the sfn target's own compile output."""
+    from flowc.commands.deploy import prepare as prepare_for
+
+    prepared, _ = prepare_for(write_flow(folder, datastore, **flow), "sfn", None, {})
+    return dataclasses.replace(prepared, settings=WithRole(prepared.settings, role_arn))
 
 
 def deploy(prepared: Prepared) -> tuple[tuple[Outcome, ...], list[str]]:
@@ -112,13 +107,15 @@ def test_deploy_creates_the_state_machine_schedule_and_code_package(
     assert lines[1:] == ["state machine NightlyFlow: created", "schedule default/NightlyFlow: "
                          "created", "deployed NightlyFlow to Step Functions as NightlyFlow"]
     described = machine(endpoint)
-    assert json.loads(described["definition"]) == json.loads(definition("v1"))
+    assert json.loads(described["definition"]) == json.loads(prepared.files["sfn.json"])
     assert described["roleArn"] == ROLE and described["name"] == "NightlyFlow"
     got = boto3.client("scheduler", endpoint_url=endpoint).get_schedule(Name="NightlyFlow")
     assert got["ScheduleExpression"] == "cron(0 3 * * ? *)"
+    assert got["Target"]["Input"] == json.dumps({"parameters": {"alpha": "0.1", "label": "x"}},
+                                                sort_keys=True)
     assert got["ScheduleExpressionTimezone"] == "Europe/Paris"
     assert got["Target"]["Arn"] == described["stateMachineArn"]
-    assert got["Target"]["RoleArn"] == ROLE
+    assert got["Target"]["RoleArn"] == SCHEDULER_ROLE
     keys = [o["Key"] for o in s3_client.list_objects_v2(Bucket=s3_bucket)["Contents"]]
     assert any(prepared.code_package in key for key in keys), keys
 
@@ -134,20 +131,28 @@ def test_a_changed_flow_updates_and_an_unscheduled_one_loses_its_schedule(
 
     deploy(prepare(tmp_path, s3_url))
     before = machine(endpoint)
-    outcomes, _ = deploy(prepare(tmp_path, s3_url, alpha=0.5, comment="v2"))
+    changed = prepare(tmp_path, s3_url, doc="v2")  # new code: a new package digest
+    outcomes, _ = deploy(changed)
     assert outcomes == (Outcome.CREATED, Outcome.UPDATED, Outcome.UNCHANGED)
     after = machine(endpoint)
     assert after["stateMachineArn"] == before["stateMachineArn"]
-    assert json.loads(after["definition"])["Comment"] == "v2"
-
-    outcomes, lines = deploy(prepare(tmp_path, s3_url, alpha=0.5, comment="v2",
-                                     scheduled=False))
-    assert outcomes == (Outcome.UNCHANGED, Outcome.UNCHANGED, Outcome.DELETED)
-    assert "schedule default/NightlyFlow: deleted" in lines
+    assert json.loads(after["definition"]) == json.loads(changed.files["sfn.json"])
+    assert changed.code_package in after["definition"] != before["definition"]
+    # a new default changes the schedule's input too
+    outcomes, _ = deploy(prepare(tmp_path, s3_url, alpha=0.5, doc="v2"))
+    assert outcomes == (Outcome.CREATED, Outcome.UPDATED, Outcome.UPDATED)
     scheduler = boto3.client("scheduler", endpoint_url=endpoint)
+    got = scheduler.get_schedule(Name="NightlyFlow")
+    assert json.loads(got["Target"]["Input"])["parameters"]["alpha"] == "0.5"
+    assert got["ScheduleExpressionTimezone"] == "Europe/Paris"
+
+    outcomes, lines = deploy(prepare(tmp_path, s3_url, alpha=0.5, doc="v2",
+                                     scheduled=False))
+    assert outcomes == (Outcome.CREATED, Outcome.UPDATED, Outcome.DELETED)  # new source
+    assert "schedule default/NightlyFlow: deleted" in lines
     assert scheduler.list_schedules()["Schedules"] == []
-    outcomes, _ = deploy(prepare(tmp_path, s3_url, alpha=0.5, comment="v2", scheduled=False))
-    assert outcomes[-1] is Outcome.ABSENT
+    outcomes, _ = deploy(prepare(tmp_path, s3_url, alpha=0.5, doc="v2", scheduled=False))
+    assert outcomes == (Outcome.UNCHANGED, Outcome.UNCHANGED, Outcome.ABSENT)
 
 
 def test_trigger_starts_an_execution_with_the_parameters(endpoint: str, s3_url: str,
@@ -200,3 +205,33 @@ def test_an_unreachable_endpoint_is_exit_3(aws_env: str, monkeypatch: pytest.Mon
         run(sfn.deployment(prepared, {}), print)
     assert caught.value.exit_code == 3
     assert "cannot reach" in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_the_cli_dry_run_names_the_missing_role_and_trigger_starts_a_run(
+        endpoint: str, s3_url: str, tmp_path: Path) -> None:
+    import boto3
+    from click.testing import CliRunner
+
+    from flowc.cli import main
+
+    flow = write_flow(tmp_path, s3_url)
+    dry = CliRunner().invoke(main, ["deploy", str(flow), "--target", "sfn", "--dry-run"])
+    assert dry.exit_code == 2, dry.output
+    assert "#   states:CreateStateMachine name=NightlyFlow" in dry.output
+    assert '"ScheduleExpressionTimezone": "Europe/Paris"' in dry.output
+    assert "# a real deploy stops here: missing setting 'role_arn'" in dry.output
+    assert dry.output.splitlines()[-1].startswith("flowc: error: missing setting 'role_arn'")
+    client = boto3.client("stepfunctions", endpoint_url=endpoint)
+    assert client.list_state_machines()["stateMachines"] == []
+
+    deploy(prepare(tmp_path, s3_url))
+    result = CliRunner().invoke(main, ["trigger", str(flow), "--target", "sfn",
+                                       "--param", "alpha=0.25"])
+    assert result.exit_code == 0, result.output
+    arn = client.list_state_machines()["stateMachines"][0]["stateMachineArn"]
+    [execution] = client.list_executions(stateMachineArn=arn)["executions"]
+    assert result.output.startswith(f"run NightlyFlow/{execution['name']} started: ")
+    bad = CliRunner().invoke(main, ["trigger", str(flow), "--target", "sfn",
+                                    "--param", "alpha=fast"])
+    assert bad.exit_code == 2 and len(client.list_executions(stateMachineArn=arn)[
+        "executions"]) == 1

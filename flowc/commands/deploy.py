@@ -65,9 +65,10 @@ def prepare(file: Path, target: str, flow_name: str | None, overrides: dict[str,
         given = settings.code_package is not None
         digest = settings.code_package or package_digest(flow_dir, package_ir)
         settings = dataclasses.replace(settings, code_package=digest)
+        # an emitter may refuse a setting only this flow needs (sfn: @schedule's ARN)
+        compiled = compile_checked(checked, (target,), {target: settings})
     except (SettingsError, PackageError) as exc:
         fail(str(exc))
-    compiled = compile_checked(checked, (target,), {target: settings})
     for diagnostic in compiled.diagnostics:
         click.echo(concise(diagnostic), err=True)
     if not compiled.ok:

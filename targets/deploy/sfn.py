@@ -4,9 +4,10 @@ STANDARD state machine (created, or updated in place when its definition or role
 a schedule the flow no longer has is deleted. A trigger starts an execution named by a fresh
 run id with `{"parameters": {...}}` as its input.
 
-Settings (docs/deploy.md): `role_arn` (the role the state machine runs as), `schedule_role_arn`
-(the role the Scheduler starts executions with; default `role_arn`), `schedule_group`
-(`default`); the region and credentials are boto3's, and `AWS_ENDPOINT_URL` is honoured.
+Settings (docs/deploy.md): `role_arn` (the role the state machine runs as); the schedule's
+expression, timezone, target and role (`scheduler_role`) are the compiled
+`sfn.schedule.json`'s, its target ARN the one the state machine has; the region and
+credentials are boto3's, and `AWS_ENDPOINT_URL` is honoured.
 """
 
 from __future__ import annotations
@@ -19,27 +20,20 @@ from flowc.targets.deploy.aws import NotFound, call, client
 from flowc.targets.deploy.code import CodePackage, Prepared, parameter_values
 from flowc.targets.deploy.errors import DeployError, missing_setting
 from flowc.targets.deploy.plan import Deployment, Found, Resource, Triggered, fingerprint
-from flowc.targets.names import NameRules
 
 DEFINITION_FILE = "sfn.json"
 SCHEDULE_FILE = "sfn.schedule.json"
-STATE_MACHINE = NameRules(limit=80, allowed="A-Za-z0-9_-", lowercase=False, edges="A-Za-z0-9")
-SCHEDULE = NameRules(limit=64, allowed="A-Za-z0-9_.-", lowercase=False, edges="A-Za-z0-9")
 SCHEDULE_FIELDS = ("ScheduleExpression", "ScheduleExpressionTimezone", "FlexibleTimeWindow",
                    "State", "Description")
 
 
-def base_name(prepared: Prepared) -> str:
-    """`<project>-<Flow>` (or the flow's name): what the state machine and schedule are called."""
-    from flowc.compiler.ir.decorators import flow_settings
+def names(prepared: Prepared) -> tuple[str, str]:
+    """The state machine's and the schedule's names, as the sfn target gives them."""
+    from flowc.targets.lower import lower
+    from flowc.targets.sfn.names import SfnNames
 
-    project = flow_settings(prepared.checked.flow).project
-    flow = prepared.checked.flow.name
-    return f"{project.name}-{flow}" if project is not None else flow
-
-
-def state_machine_name(prepared: Prepared) -> str:
-    return STATE_MACHINE.fit(base_name(prepared))
+    found = SfnNames.of(lower(prepared.checked))
+    return found.state_machine, found.schedule
 
 
 class StateMachine(Resource):
@@ -50,6 +44,7 @@ class StateMachine(Resource):
         self.definition = definition
         self.role_arn = role_arn
         self.arn: str | None = None
+        self.deployed_definition: Any = None
 
     @property
     def name(self) -> str:
@@ -84,7 +79,8 @@ class StateMachine(Resource):
                              missing_ok=True)
         except NotFound:
             return None
-        current = fingerprint({"definition": json.loads(described["definition"]),
+        self.deployed_definition = json.loads(described["definition"])
+        current = fingerprint({"definition": self.deployed_definition,
                                "roleArn": described.get("roleArn")})
         return Found(fingerprint=current, handle=arn)
 
@@ -133,8 +129,10 @@ class Schedule(Resource):
         wanted.setdefault("FlexibleTimeWindow", {"Mode": "OFF"})
         wanted.setdefault("State", "ENABLED")
         target = dict(self.request.get("Target") or {})
-        target["Arn"] = arn or "(the state machine's ARN)"
-        target["RoleArn"] = self.role_arn or "(schedule_role_arn not set)"
+        if arn:  # the ARN the state machine has (the compiled one is built from settings)
+            target["Arn"] = arn
+        if self.role_arn:
+            target["RoleArn"] = self.role_arn
         wanted["Target"] = target
         return wanted
 
@@ -152,7 +150,8 @@ class Schedule(Resource):
     def shown(self) -> str | None:
         if self.request is None:
             return None
-        request = {"Name": self.schedule, "GroupName": self.group, **self._wanted(None)}
+        request = {"Name": self.schedule, "GroupName": self.group,
+                   **{k: v for k, v in self._wanted(None).items() if k != "Name"}}
         return json.dumps(request, indent=2, ensure_ascii=False)
 
     def read(self) -> Found | None:
@@ -194,37 +193,33 @@ def _schedule_fingerprint(schedule: Mapping[str, Any]) -> str:
     })
 
 
-def _settings(prepared: Prepared, scheduled: bool) -> tuple[str | None, str | None, list[str]]:
+def _roles(prepared: Prepared) -> tuple[str | None, str | None, list[str]]:
+    """The state machine's role, the scheduler's role (None: the compiled schedule's), and
+    what is missing."""
     settings = prepared.settings
     role = getattr(settings, "role_arn", None)
-    schedule_role = getattr(settings, "schedule_role_arn", None) or role
-    missing = []
-    if not role:
-        missing.append(missing_setting("sfn", "role_arn",
-                                       "the IAM role ARN the state machine runs as"))
-    elif scheduled and not schedule_role:  # pragma: no cover - falls back to role_arn
-        missing.append(missing_setting("sfn", "schedule_role_arn",
-                                       "the IAM role ARN the schedule starts executions with"))
-    return role, schedule_role, missing
+    missing = [] if role else [missing_setting(
+        "sfn", "role_arn", "the IAM role ARN the state machine runs as")]
+    return role, getattr(settings, "scheduler_role", None), missing
 
 
 def _machine(prepared: Prepared, role: str | None) -> StateMachine:
     definition = prepared.files[DEFINITION_FILE].decode("utf-8")
-    return StateMachine(state_machine_name(prepared), definition, role)
+    return StateMachine(names(prepared)[0], definition, role)
 
 
 def deployment(prepared: Prepared, environ: Mapping[str, str]) -> Deployment:
     """The code package, the state machine, then its schedule."""
     raw = prepared.files.get(SCHEDULE_FILE)
     request = json.loads(raw) if raw is not None else None
-    role, schedule_role, missing = _settings(prepared, request is not None)
+    role, scheduler_role, missing = _roles(prepared)
     machine = _machine(prepared, role)
     group = getattr(prepared.settings, "schedule_group", None) or "default"
     resources: list[Resource] = []
     if not prepared.package_given:
         resources.append(CodePackage(prepared, prepared.settings.datastore))
-    resources += [machine, Schedule(SCHEDULE.fit(base_name(prepared)), group, request, machine,
-                                    schedule_role)]
+    schedule_name = str(request["Name"]) if request else names(prepared)[1]
+    resources += [machine, Schedule(schedule_name, group, request, machine, scheduler_role)]
     return Deployment(target="sfn", flow=prepared.checked.flow.name,
                       where=f"Step Functions as {machine.machine}", resources=tuple(resources),
                       missing=tuple(missing))
@@ -254,7 +249,7 @@ def trigger(prepared: Prepared, params: Sequence[tuple[str, str]],
         raise DeployError(f"state machine {machine.machine} does not exist: deploy it first "
                           "(flowc deploy FILE --target sfn)")
     lines = []
-    if found.fingerprint != machine.wanted_fingerprint:
+    if machine.deployed_definition != json.loads(machine.definition):
         lines.append(f"note: the deployed state machine {machine.machine} is not the one this "
                      "file compiles to; the run uses the deployed one (flowc deploy updates it)")
     run_id = new_run_id()
