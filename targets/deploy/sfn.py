@@ -214,7 +214,7 @@ def deployment(prepared: Prepared, environ: Mapping[str, str]) -> Deployment:
     request = json.loads(raw) if raw is not None else None
     role, scheduler_role, missing = _roles(prepared)
     machine = _machine(prepared, role)
-    group = getattr(prepared.settings, "schedule_group", None) or "default"
+    group = str((request or {}).get("GroupName") or "default")
     resources: list[Resource] = []
     if not prepared.package_given:
         resources.append(CodePackage(prepared, prepared.settings.datastore))
