@@ -169,7 +169,7 @@ def test_trigger_starts_an_execution_with_the_parameters(endpoint: str, s3_url: 
     executions = client.list_executions(stateMachineArn=arn)["executions"]
     assert [e["name"] for e in executions] == [triggered.run_id]
     started = client.describe_execution(executionArn=executions[0]["executionArn"])
-    assert json.loads(started["input"]) == {"parameters": {"alpha": "0.25", "label": "x"}}
+    assert json.loads(started["input"]) == {"parameters": {"alpha": "0.25"}}
     assert triggered.lines[0].startswith(f"run NightlyFlow/{triggered.run_id} started: ")
     assert triggered.lines[-1] == f"then: flowc show NightlyFlow/{triggered.run_id} " \
                                   f"--datastore {s3_url}"
@@ -235,3 +235,39 @@ def test_the_cli_dry_run_names_the_missing_role_and_trigger_starts_a_run(
                                     "--param", "alpha=fast"])
     assert bad.exit_code == 2 and len(client.list_executions(stateMachineArn=arn)[
         "executions"]) == 1
+
+
+def test_resume_on_sfn_starts_an_execution_that_reuses_the_finished_steps(
+        endpoint: str, s3_url: str, tmp_path: Path) -> None:
+    import shutil
+
+    import boto3
+    from click.testing import CliRunner
+
+    from flowc.cli import main
+
+    write_flow(tmp_path, s3_url)  # the pyproject.toml with the sfn settings
+    flow = tmp_path / "late.py"
+    shutil.copy(Path(__file__).parent / "runner_flows/late_failure.py", flow)
+    failed = CliRunner().invoke(main, ["run", str(flow), "--datastore", s3_url,
+                                       "--run-id", "origin-1"])
+    assert failed.exit_code == 1, failed.output
+    flow.write_text(flow.read_text().replace("FIXED = False", "FIXED = True"))
+    from flowc.commands.deploy import prepare as prepare_for
+
+    late, _ = prepare_for(flow, "sfn", None, {})
+    run(sfn.deployment(dataclasses.replace(late, settings=WithRole(late.settings, ROLE)), {}),
+        print)
+    result = CliRunner().invoke(main, ["resume", "origin-1", str(flow), "--target", "sfn"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0] == (
+        "resuming LateFailureFlow/origin-1 on sfn: re-running from report; reusing start, "
+        "square, join")
+    client = boto3.client("stepfunctions", endpoint_url=endpoint)
+    machines = {m["name"]: m["stateMachineArn"] for m in
+                client.list_state_machines()["stateMachines"]}
+    [execution] = client.list_executions(stateMachineArn=machines["LateFailureFlow"])[
+        "executions"]
+    started = client.describe_execution(executionArn=execution["executionArn"])
+    assert json.loads(started["input"]) == {"parameters": {}, "origin_run_id": "origin-1",
+                                            "reuse_steps": "start,square,join"}

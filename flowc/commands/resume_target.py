@@ -1,4 +1,4 @@
-"""`flowc resume [FLOW/]RUN[/STEP] FILE --target argo [--from STEP]`: resume a run of an
+"""`flowc resume [FLOW/]RUN[/STEP] FILE --target argo|sfn [--from STEP]`: resume a run of an
 orchestrator on that orchestrator. The origin run's task records are read from the target's
 datastore (its settings); the steps to reuse are the resume rules of targets/resume.py; a new
 run is started from the deployed definition with the origin run and those steps, so each of
@@ -14,7 +14,7 @@ from pathlib import Path
 from flowc.commands.common import EXIT_INFRA, Output, fail, split_path
 from flowc.commands.deploy import check_target, deploy_errors, prepare
 
-RESUMABLE = ("argo",)  # the targets whose definitions take an origin run and steps to reuse
+RESUMABLE = ("argo", "sfn")  # the targets whose definitions take an origin run and steps to reuse
 
 
 def resume_on_target(run: str, file: Path | None, from_step: str | None,

@@ -225,22 +225,30 @@ def deployment(prepared: Prepared, environ: Mapping[str, str]) -> Deployment:
                       missing=tuple(missing))
 
 
-def execution_input(prepared: Prepared, params: Sequence[tuple[str, str]]) -> dict[str, Any]:
-    """`{"parameters": {name: raw value}}`: the given values, and each default as the shim
-    decodes it for the others."""
-    from flowc.runtime_shim.contracts.parameters import raw_default
-
-    given = dict(parameter_values(prepared, params))
-    values: dict[str, str] = {}
-    for parameter in prepared.checked.flow.parameters:
-        value = given.get(parameter.name, raw_default(parameter))
-        if value is not None:
-            values[parameter.name] = value
-    return {"parameters": values}
+def execution_input(prepared: Prepared, params: Sequence[tuple[str, str]],
+                    origin_run_id: str = "", reuse_steps: Sequence[str] = ()) -> dict[str, Any]:
+    """`{"parameters": {name: raw value}}` with the given values (the state machine merges
+    the defaults), plus the origin run and the steps to reuse when resuming."""
+    body: dict[str, Any] = {"parameters": dict(parameter_values(prepared, params))}
+    if origin_run_id:
+        body["origin_run_id"] = origin_run_id
+        body["reuse_steps"] = ",".join(reuse_steps)
+    return body
 
 
 def trigger(prepared: Prepared, params: Sequence[tuple[str, str]],
             environ: Mapping[str, str]) -> Triggered:
+    """Start an execution named by a fresh run id."""
+    return _start(prepared, execution_input(prepared, params))
+
+
+def resume(prepared: Prepared, origin_run_id: str, reuse_steps: Sequence[str],
+           params: Sequence[tuple[str, str]], environ: Mapping[str, str]) -> Triggered:
+    """Start an execution that clones the origin run's finished tasks of `reuse_steps`."""
+    return _start(prepared, execution_input(prepared, params, origin_run_id, reuse_steps))
+
+
+def _start(prepared: Prepared, body: dict[str, Any]) -> Triggered:
     from flowc.runtime_shim.contracts.run_id import new_run_id
 
     machine = _machine(prepared, getattr(prepared.settings, "role_arn", None))
@@ -253,11 +261,11 @@ def trigger(prepared: Prepared, params: Sequence[tuple[str, str]],
         lines.append(f"note: the deployed state machine {machine.machine} is not the one this "
                      "file compiles to; the run uses the deployed one (flowc deploy updates it)")
     run_id = new_run_id()
-    body = json.dumps(execution_input(prepared, params), sort_keys=True)
+    text = json.dumps(body, sort_keys=True)
     sfn = client("stepfunctions")
     started = call(f"states:StartExecution {machine.machine}",
                    lambda: sfn.start_execution(stateMachineArn=found.handle, name=run_id,
-                                               input=body))
+                                               input=text))
     arn = started["executionArn"]
     region = arn.split(":")[3]
     flow = prepared.checked.flow.name
