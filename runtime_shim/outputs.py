@@ -13,7 +13,11 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from flowc.runtime_shim.contracts.outputs import OrchestratorOutputs, outputs_key
+from flowc.runtime_shim.contracts.outputs import (
+    OrchestratorOutputs,
+    foreach_items_key,
+    outputs_key,
+)
 
 if TYPE_CHECKING:
     from flowc.runtime_shim.datastore.base import Datastore
@@ -32,9 +36,16 @@ def outputs_line(outputs: dict[str, Any]) -> str:
 
 def write_outputs_key(datastore: Datastore, record: TaskRecord) -> str:
     """Store the record's outputs JSON at its `outputs_key` (atomically); return the key.
+    A foreach task's item list goes to `foreach_items_key` just before (Step Functions'
+    ItemReader reads it).
 
     Written after the record, so outputs that exist always describe a finished task."""
     key = outputs_key(record.flow, record.run_id, record.step, record.task_id)
+    if record.foreach_cardinality is not None:
+        # The item list first: outputs that exist always come with it.
+        items = ",".join(str(index) for index in range(record.foreach_cardinality))
+        datastore.put_bytes(foreach_items_key(record.flow, record.run_id, record.step,
+                                              record.task_id), f"[{items}]\n".encode())
     line = OrchestratorOutputs.from_record(record).to_line()
     datastore.put_bytes(key, (line + "\n").encode())
     return key

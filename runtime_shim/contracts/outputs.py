@@ -21,6 +21,9 @@ if TYPE_CHECKING:
 OUTPUT_KEYS = (
     "task_id", "foreach_cardinality", "foreach_indices", "switch_choice", "switch_target")
 OUTPUTS_FILE = "outputs.json"
+# A foreach task's item list, `[0, 1, ..., n-1]`, beside its outputs: what a Step Functions
+# distributed Map's ItemReader reads when the indices would not fit in a state (256 KiB).
+FOREACH_ITEMS_FILE = "foreach-items.json"
 
 
 class OutputsError(ValueError):
@@ -36,6 +39,13 @@ def outputs_key(flow: str, run_id: str, step: str, task_id: str) -> str:
     parse_task_id(task_id)
     names = (check_name("flow", flow), check_name("run id", run_id), check_name("step", step))
     return f"{names[0]}/runs/{names[1]}/{names[2]}/{task_id}/{OUTPUTS_FILE}"
+
+
+def foreach_items_key(flow: str, run_id: str, step: str, task_id: str) -> str:
+    """Where the shim stores a foreach task's item list: `outputs_key`'s folder +
+    `foreach-items.json`."""
+    folder = outputs_key(flow, run_id, step, task_id).rpartition("/")[0]
+    return f"{folder}/{FOREACH_ITEMS_FILE}"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -56,7 +56,7 @@ class SfnTarget(Emitter):
         start, states = builder.body(lowered.body, None)
         definition = {"Comment": f"flowc: flow {lowered.flow.name}",
                       "StartAt": names.state(state_names.INPUT),
-                      "States": {**_input_states(lowered, names, start), **dict(states)}}
+                      "States": {**_input_states(lowered, settings, names, start), **dict(states)}}
         files = {self.file_name: _render(definition)}
         schedule = schedule_document(lowered.flow, settings, name=names.schedule,
                                      state_machine=names.state_machine)
@@ -99,7 +99,8 @@ def _map_mode(settings: SfnSettings) -> Any:
     return mode
 
 
-def _input_states(lowered: Lowered, names: SfnNames, start: str) -> dict[str, Any]:
+def _input_states(lowered: Lowered, settings: SfnSettings, names: SfnNames,
+                  start: str) -> dict[str, Any]:
     """Execution input -> the run's context: `{"parameters": {...}, "origin_run_id",
     "reuse_steps"}`, each optional; a parameter the input leaves out takes its default, and
     one without a default fails the execution at once (a Fail state naming it)."""
@@ -136,12 +137,24 @@ def _input_states(lowered: Lowered, names: SfnNames, start: str) -> dict[str, An
         "Type": "Pass",
         "Parameters": {
             "parameters.$": "States.JsonMerge($.parameter_defaults, $.given.parameters, false)",
-            "flowc": {"run_id.$": "$$.Execution.Name",
-                      "origin_run_id.$": "$.given.origin_run_id",
-                      "reuse_steps.$": "$.given.reuse_steps"},
+            "flowc": _run_context(settings),
             "index_path": "", "task_path": ""},
         "Next": start}
     return states
+
+
+def _run_context(settings: SfnSettings) -> dict[str, Any]:
+    """`$.flowc`: what every task state reads, written once (flowc.targets.sfn.task)."""
+    context: dict[str, Any] = {"run_id.$": "$$.Execution.Name",
+                               "datastore": settings.datastore,
+                               "code_package": settings.code_package or ""}
+    if settings.compute == "ecs":
+        context.update(cluster=settings.cluster, task_definition=settings.task_definition)
+    else:
+        context.update(job_queue=settings.job_queue, job_definition=settings.job_definition)
+    context.update({"origin_run_id.$": "$.given.origin_run_id",
+                    "reuse_steps.$": "$.given.reuse_steps"})
+    return context
 
 
 def _image_problems(checked: CheckedFlow) -> list[Diagnostic]:

@@ -24,8 +24,9 @@ def literal(text: str) -> str:
 
 
 def call(function: str, *arguments: str) -> str:
-    """`States.<function>(a, b, ...)`; each argument is already an expression."""
-    return f"States.{function}({', '.join(arguments)})"
+    """`States.<function>(a,b,...)`; each argument is already an expression (no spaces:
+    a 2,000-step definition must stay under 1 MB)."""
+    return f"States.{function}({','.join(arguments)})"
 
 
 def format_string(pieces: Sequence[str | Ref]) -> str:

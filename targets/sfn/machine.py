@@ -80,6 +80,9 @@ class MachineBuilder(RegionVisitor[Built]):
         if next_state is None:
             state["End"] = True
             if self._nested:
+                # The output is {} whatever the result: dropping it again is redundant.
+                if state.get("ResultPath", "") is None:
+                    del state["ResultPath"]
                 state["OutputPath"] = None
         else:
             state["Next"] = next_state
@@ -116,18 +119,31 @@ class MachineBuilder(RegionVisitor[Built]):
         name = self.names.state(step)
         outputs, map_name = self.names.state(f"{step}.outputs"), self.names.state(f"{step}.map")
         mode = self.map_mode(region, self._in_child)
+        reader = self.settings.map_items == "s3"
         item = self._nested_body(region.body, child=mode == "DISTRIBUTED")
         config: dict[str, str] = {"Mode": mode}
         if mode == "DISTRIBUTED":
             config["ExecutionType"] = "STANDARD"
-        state: State = {"Type": "Map", "ItemsPath": FOREACH_INDICES,
-                        "ItemSelector": item_selector(),
-                        "ItemProcessor": {"ProcessorConfig": config, **item}}
+        state: State = {"Type": "Map"}
+        if reader:
+            state["ItemReader"] = task.items_reader(self.lowered.flow.name,
+                                                    self.lowered.steps[step], self.settings)
+        else:
+            state["ItemsPath"] = FOREACH_INDICES
+        state["ItemSelector"] = item_selector()
+        state["ItemProcessor"] = {"ProcessorConfig": config, **item}
         if self.settings.max_concurrency:
             state["MaxConcurrency"] = self.settings.max_concurrency
-        # The result is a list of {}; the indices read before are dropped with it.
+        if reader:
+            # Any number of items: their (empty) results go to S3, not into the state.
+            state["ResultWriter"] = task.results_writer(self.lowered.flow.name, self.settings)
+        # The result is a list of {} (or where it was written); the indices read before
+        # are dropped with it.
         state["ResultSelector"] = {"foreach": "joined"}
         state["ResultPath"] = task.OUTPUTS_PATH
+        if reader:
+            return name, [(name, self._goto(self._task(step), map_name)),
+                          (map_name, self._goto(state, self._next))]
         return name, [(name, self._goto(self._task(step), outputs)),
                       (outputs, self._outputs(step, map_name)),
                       (map_name, self._goto(state, self._next))]

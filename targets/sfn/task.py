@@ -6,7 +6,10 @@ fan-out, a switch's choice), an `aws-sdk:s3:getObject` state that reads the task
 from the datastore key of the task contract (`.sync` integrations return no stdout).
 
 Every value a task needs at run time comes from the state's context (docs/targets/sfn.md):
-`$.flowc.run_id` (the execution name, read once at the start), `$.index_path` and
+`$.flowc.run_id` (the execution name, read once at the start), `$.flowc.datastore` and
+`$.flowc.code_package`, the job queue and definition (or cluster and task definition)
+(written once, in the first states, so that the size of a definition does not grow with the
+length of the settings: a 2,000-step flow stays under the 1 MB definition limit), `$.index_path` and
 `$.task_path` (set by each enclosing Map), `$.loop` (a switch loop's iteration and task id),
 `$.parameters` (start step only) and `$$.State.RetryCount`.
 """
@@ -16,7 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 from flowc.compiler.ir.decorators import StepSettings
-from flowc.runtime_shim.contracts.outputs import OUTPUTS_FILE
+from flowc.runtime_shim.contracts.outputs import FOREACH_ITEMS_FILE, OUTPUTS_FILE
 from flowc.runtime_shim.identity import TASK_ID_PREFIX
 from flowc.targets.base import shim_command
 from flowc.targets.lower import LoweredStep
@@ -26,8 +29,13 @@ from flowc.targets.sfn.settings import SfnSettings
 BATCH = "arn:aws:states:::batch:submitJob.sync"
 ECS = "arn:aws:states:::ecs:runTask.sync"
 GET_OBJECT = "arn:aws:states:::aws-sdk:s3:getObject"
+READ_ITEMS = "arn:aws:states:::s3:getObject"  # a distributed Map's ItemReader
+WRITE_RESULTS = "arn:aws:states:::s3:putObject"  # a distributed Map's ResultWriter
+MAP_RESULTS = "sfn-map-results"  # under <prefix>/<Flow>/: Step Functions adds the map run
 
 RUN_ID = Ref("$.flowc.run_id")
+DATASTORE = Ref("$.flowc.datastore")
+CODE_PACKAGE = Ref("$.flowc.code_package")
 ORIGIN_RUN = Ref("$.flowc.origin_run_id")
 REUSE_STEPS = Ref("$.flowc.reuse_steps")
 INDEX_PATH = Ref("$.index_path")
@@ -49,8 +57,8 @@ def command(lowered_step: LoweredStep, settings: StepSettings, sfn: SfnSettings,
     argv = shim_command(
         run_id=dynamic.token(RUN_ID),
         step=lowered_step.name,
-        datastore=sfn.datastore,
-        code_package=sfn.code_package or "",
+        datastore=dynamic.token(DATASTORE),
+        code_package=dynamic.token(CODE_PACKAGE),
         index_path=dynamic.token(INDEX_PATH) if node.foreach_depth else (),
         iteration=dynamic.token(ITERATION) if node.is_loop else 0,
         retry_count=dynamic.token(RETRY_COUNT) if settings.retry else 0,
@@ -66,6 +74,15 @@ def _number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
+def _sized(lowered_step: LoweredStep) -> bool:
+    """Whether the step asks for its size (@resources, @batch, @kubernetes). A step that
+    does not runs with the job (task) definition's vCPU and memory (register it with
+    Metaflow's defaults, 1 vCPU and 4096 MiB; docs/targets/sfn.md); leaving them out keeps
+    a 2,000-step definition under Step Functions' 1 MB."""
+    return any(lowered_step.step.decorator(name) is not None
+               for name in ("resources", "batch", "kubernetes"))
+
+
 def _environment(settings: StepSettings) -> list[dict[str, str]]:
     return [{"Name": key, "Value": value} for key, value in settings.environment.variables]
 
@@ -73,18 +90,24 @@ def _environment(settings: StepSettings) -> list[dict[str, str]]:
 def _batch_parameters(lowered_step: LoweredStep, settings: StepSettings, sfn: SfnSettings,
                       job_name: str, argv: str) -> dict[str, Any]:
     sizing = settings.resources
-    requirements = [{"Type": "VCPU", "Value": _number(sizing.cpu)},
-                    {"Type": "MEMORY", "Value": str(sizing.memory_mb)}]
-    if sizing.gpu:
-        requirements.append({"Type": "GPU", "Value": str(sizing.gpu)})
     overrides: dict[str, Any] = {"Command.$": argv}
     environment = _environment(settings)
     if environment:
         overrides["Environment"] = environment
-    overrides["ResourceRequirements"] = requirements
-    queue = settings.batch.queue if settings.batch and settings.batch.queue else sfn.job_queue
-    return {"JobName": job_name, "JobQueue": queue, "JobDefinition": sfn.job_definition,
-            "ContainerOverrides": overrides}
+    if _sized(lowered_step):
+        requirements = [{"Type": "VCPU", "Value": _number(sizing.cpu)},
+                        {"Type": "MEMORY", "Value": str(sizing.memory_mb)}]
+        if sizing.gpu:
+            requirements.append({"Type": "GPU", "Value": str(sizing.gpu)})
+        overrides["ResourceRequirements"] = requirements
+    parameters: dict[str, Any] = {"JobName": job_name}
+    if settings.batch and settings.batch.queue:
+        parameters["JobQueue"] = settings.batch.queue
+    else:
+        parameters["JobQueue.$"] = "$.flowc.job_queue"
+    parameters["JobDefinition.$"] = "$.flowc.job_definition"
+    parameters["ContainerOverrides"] = overrides
+    return parameters
 
 
 def _ecs_parameters(lowered_step: LoweredStep, settings: StepSettings, sfn: SfnSettings,
@@ -94,14 +117,16 @@ def _ecs_parameters(lowered_step: LoweredStep, settings: StepSettings, sfn: SfnS
     environment = _environment(settings)
     if environment:
         container["Environment"] = environment
-    container["Cpu"] = round(sizing.cpu * 1024)
-    container["Memory"] = sizing.memory_mb
-    if sizing.gpu:
+    if _sized(lowered_step):
+        container["Cpu"] = round(sizing.cpu * 1024)
+        container["Memory"] = sizing.memory_mb
+    if _sized(lowered_step) and sizing.gpu:
         container["ResourceRequirements"] = [{"Type": "GPU", "Value": str(sizing.gpu)}]
     overrides: dict[str, Any] = {"ContainerOverrides": [container]}
     if sfn.task_role:
         overrides["TaskRoleArn"] = sfn.task_role
-    parameters: dict[str, Any] = {"Cluster": sfn.cluster, "TaskDefinition": sfn.task_definition,
+    parameters: dict[str, Any] = {"Cluster.$": "$.flowc.cluster",
+                                  "TaskDefinition.$": "$.flowc.task_definition",
                                   "LaunchType": sfn.launch_type}
     if sfn.subnets or sfn.security_groups:
         vpc: dict[str, Any] = {}
@@ -139,20 +164,40 @@ def task_state(lowered_step: LoweredStep, settings: StepSettings, sfn: SfnSettin
     return state
 
 
-def outputs_state(flow: str, lowered_step: LoweredStep, sfn: SfnSettings) -> dict[str, Any]:
-    """The state that reads the step's outputs JSON (task contract, "Outputs for the
-    orchestrator") into `$.task.outputs`. The key is `<prefix>/<Flow>/runs/<run>/<step>/
-    <task id>/outputs.json`; inside a switch loop the task id is `$.loop.task_id`."""
-    bucket, prefix = sfn.bucket_and_prefix
+def _task_key(flow: str, lowered_step: LoweredStep, sfn: SfnSettings, file: str) -> str:
+    """`States.Format` of the S3 key of a file in the task's folder of the datastore."""
+    prefix = sfn.bucket_and_prefix[1]
     head = f"{prefix}/" if prefix else ""
-    pieces: list[str | Ref] = [f"{head}{flow}/runs/", RUN_ID,
-                               f"/{lowered_step.name}/"]
+    pieces: list[str | Ref] = [f"{head}{flow}/runs/", RUN_ID, f"/{lowered_step.name}/"]
     if lowered_step.node.is_loop:
         pieces.append(LOOP_TASK_ID)
     else:
         pieces += [TASK_ID_PREFIX, TASK_PATH]
-    pieces.append(f"/{OUTPUTS_FILE}")
+    pieces.append(f"/{file}")
+    return format_string(pieces)
+
+
+def items_reader(flow: str, lowered_step: LoweredStep, sfn: SfnSettings) -> dict[str, Any]:
+    """The ItemReader of a distributed Map over the foreach task's item list (the task
+    contract's `foreach_items_key`): any number of items, none of them in the state."""
+    return {"Resource": READ_ITEMS, "ReaderConfig": {"InputType": "JSON"},
+            "Parameters": {"Bucket": sfn.bucket_and_prefix[0],
+                           "Key.$": _task_key(flow, lowered_step, sfn, FOREACH_ITEMS_FILE)}}
+
+
+def results_writer(flow: str, sfn: SfnSettings) -> dict[str, Any]:
+    bucket, prefix = sfn.bucket_and_prefix
+    head = f"{prefix}/" if prefix else ""
+    return {"Resource": WRITE_RESULTS,
+            "Parameters": {"Bucket": bucket, "Prefix": f"{head}{flow}/{MAP_RESULTS}"}}
+
+
+def outputs_state(flow: str, lowered_step: LoweredStep, sfn: SfnSettings) -> dict[str, Any]:
+    """The state that reads the step's outputs JSON (task contract, "Outputs for the
+    orchestrator") into `$.task.outputs`. The key is `<prefix>/<Flow>/runs/<run>/<step>/
+    <task id>/outputs.json`; inside a switch loop the task id is `$.loop.task_id`."""
+    key = _task_key(flow, lowered_step, sfn, OUTPUTS_FILE)
     return {"Type": "Task", "Resource": GET_OBJECT,
-            "Parameters": {"Bucket": bucket, "Key.$": format_string(pieces)},
+            "Parameters": {"Bucket": sfn.bucket_and_prefix[0], "Key.$": key},
             "ResultSelector": {"outputs.$": "States.StringToJson($.Body)"},
             "ResultPath": OUTPUTS_PATH, "Retry": [dict(READ_RETRY)]}
