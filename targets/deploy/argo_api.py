@@ -216,7 +216,7 @@ def _plain(model: Any) -> dict[str, Any]:
 def _reason(exc: Exception) -> str:
     """The last, most specific part of a requests error ("Connection refused")."""
     text = str(exc)
-    found = re.findall(r"\] ([^\]'\"(]+)", text) or re.findall(r"Errno -?\d+\] ([^'\")]+)", text)
+    found = re.findall(r"\] ([^\]'\"()]+)", text)
     if found:
         return str(found[-1]).strip().rstrip(",")
     return type(exc).__name__ if not text else text.splitlines()[0][:200]
