@@ -262,3 +262,52 @@ def test_compiling_never_imports_the_deploy_clients(project: Path) -> None:
                           timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+EXAMPLES = sorted((Path(__file__).resolve().parents[1] / "examples").glob("*.py"))
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=[path.stem for path in EXAMPLES])
+def test_every_example_deploys_through_the_server_api(
+        example: Path, argo_server: ArgoServerDouble, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every body the deploy sends for an example passes the double's strict API check, and a
+    second deploy changes nothing."""
+    monkeypatch.setenv("ARGO_TOKEN", TOKEN)
+    settings = ["--set", f"server={argo_server.url}", "--set", f"datastore={tmp_path}"]
+    first = flowc("deploy", str(example), "--target", "argo", *settings)
+    if first.exit_code == 1 and "error[FLC2" in first.output:
+        pytest.skip("the argo target cannot express this example")
+    assert first.exit_code == 0, first.output
+    assert argo_server.writes()
+    again = flowc("deploy", str(example), "--target", "argo", *settings)
+    assert again.output.splitlines()[-1].startswith("nothing changed"), again.output
+
+
+def test_the_double_rejects_unknown_fields_and_a_missing_token(
+        argo_server: ArgoServerDouble) -> None:
+    import json
+    import urllib.error
+    import urllib.request
+
+    def post(body: dict[str, Any], token: str | None = TOKEN) -> tuple[int, str]:
+        request = urllib.request.Request(
+            f"{argo_server.url}/api/v1/workflow-templates/flows", method="POST",
+            data=json.dumps(body).encode(), headers={"Content-Type": "application/json",
+                                                     **({"Authorization": f"Bearer {token}"}
+                                                        if token else {})})
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read().decode()
+
+    template = {"metadata": {"name": "t"}, "spec": {"entrypoint": "main", "templates": []}}
+    assert post({"template": {**template, "spec": {**template["spec"], "bogus": 1}}}) == (
+        400, json.dumps({"code": 3, "message": "$.template.spec: Additional properties are "
+                                               "not allowed ('bogus' was unexpected)"}))
+    assert post({"template": template, "extra": True})[0] == 400
+    assert post({"template": template}, token=None)[0] == 401
+    assert post({"template": template}, token="other")[0] == 401
+    assert post({"template": template})[0] == 200
+    assert post({"template": template})[0] == 409
