@@ -170,6 +170,10 @@ def test_trigger_through_the_rest_api(tmp_path: Path, airflow_api: Any) -> None:
     assert body == {"dag_run_id": triggered.run_id, "logical_date": None,
                     "conf": {"alpha": 0.25, "label": "t"}}
     assert triggered.lines[1] == f"watch: {url}/dags/nightly_flow/runs/{triggered.run_id}"
+    dry = airflow.trigger(prepared, [("alpha", "0.5")], {}, dry_run=True)
+    assert dry.lines[1] == f"# POST {url}/api/v2/dags/nightly_flow/dagRuns"
+    assert json.loads("\n".join(dry.lines[2:]))["conf"] == {"alpha": 0.5}
+    assert len(seen) == 1
     with pytest.raises(DeployError) as refused:
         airflow.trigger(prepared, [], {"AIRFLOW_API_TOKEN": "stale-token"})
     assert refused.value.exit_code == 2 and "stale-token" not in str(refused.value)

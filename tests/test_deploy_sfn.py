@@ -225,6 +225,10 @@ def test_the_cli_dry_run_names_the_missing_role_and_trigger_starts_a_run(
     assert client.list_state_machines()["stateMachines"] == []
 
     deploy(prepare(tmp_path, s3_url))
+    dry_trigger = CliRunner().invoke(main, ["trigger", str(flow), "--target", "sfn",
+                                            "--param", "alpha=0.25", "--dry-run"])
+    assert dry_trigger.exit_code == 0, dry_trigger.output
+    assert "# states:StartExecution name=(a new run id) input=" in dry_trigger.output
     result = CliRunner().invoke(main, ["trigger", str(flow), "--target", "sfn",
                                        "--param", "alpha=0.25"])
     assert result.exit_code == 0, result.output

@@ -72,3 +72,21 @@ def test_a_changed_flow_is_noted_and_the_deployed_one_runs(
     assert result.output.startswith("note: the deployed WorkflowTemplate flows/nightly-flow is "
                                     "not the one this file compiles to")
     assert len(argo_server.workflows) == 1
+
+
+def test_dry_run_prints_the_submit_request_and_calls_nothing(
+        project: Path, argo_server: ArgoServerDouble) -> None:
+    import json
+
+    result = flowc("trigger", str(project), "--target", "argo", "--param", "alpha=0.5",
+                   "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert argo_server.requests == []
+    lines = result.output.splitlines()
+    assert lines[2] == "# POST /api/v1/workflows/flows/submit"
+    assert json.loads("\n".join(lines[3:])) == {
+        "namespace": "flows", "resourceKind": "WorkflowTemplate", "resourceName": "nightly-flow",
+        "submitOptions": {"parameters": ["alpha=0.5"]}}
+    unset = flowc("trigger", str(project), "--target", "argo", "--dry-run", "--set", "server=")
+    assert unset.exit_code == 2
+    assert "# a real trigger stops here: missing setting 'server'" in unset.output

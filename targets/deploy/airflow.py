@@ -164,7 +164,7 @@ def conf(prepared: Prepared, params: Sequence[tuple[str, str]]) -> dict[str, Any
 
 
 def trigger(prepared: Prepared, params: Sequence[tuple[str, str]],
-            environ: Mapping[str, str]) -> Triggered:
+            environ: Mapping[str, str], dry_run: bool = False) -> Triggered:
     from flowc.runtime_shim.contracts.run_id import new_run_id
 
     identifier, run_id = dag_id(prepared), new_run_id()
@@ -178,8 +178,12 @@ def trigger(prepared: Prepared, params: Sequence[tuple[str, str]],
         return Triggered(run_id=run_id, lines=(
             "no Airflow REST API is configured (setting 'api_url'); start the run with:",
             f"  {command}", show))
-    _post(api.rstrip("/") + f"/api/v2/dags/{identifier}/dagRuns", body,
-          environ.get(TOKEN_ENV), f"DAG {identifier}")
+    url = api.rstrip("/") + f"/api/v2/dags/{identifier}/dagRuns"
+    if dry_run:
+        return Triggered(run_id="", lines=(
+            f"# dry run: start a run of {flow} on Airflow; nothing is called",
+            f"# POST {url}", json.dumps(body, indent=2, ensure_ascii=False)))
+    _post(url, body, environ.get(TOKEN_ENV), f"DAG {identifier}")
     return Triggered(run_id=run_id, lines=(
         f"run {flow}/{run_id} triggered: DAG {identifier}, run {run_id}",
         f"watch: {api.rstrip('/')}/dags/{identifier}/runs/{run_id}", show))

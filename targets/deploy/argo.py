@@ -191,10 +191,10 @@ def deployment(prepared: Prepared, environ: Mapping[str, str]) -> Deployment:
 
 
 def trigger(prepared: Prepared, params: Sequence[tuple[str, str]],
-            environ: Mapping[str, str]) -> Triggered:
+            environ: Mapping[str, str], dry_run: bool = False) -> Triggered:
     """Submit a Workflow from the deployed template with the parameter values (raw text, as
     `--param` gives them, already checked against the flow)."""
-    return _submit(prepared, params, {}, environ)
+    return _submit(prepared, params, {}, environ, dry_run)
 
 
 def resume(prepared: Prepared, origin_run_id: str, reuse_steps: Sequence[str],
@@ -208,16 +208,21 @@ def resume(prepared: Prepared, origin_run_id: str, reuse_steps: Sequence[str],
 
 
 def _submit(prepared: Prepared, params: Sequence[tuple[str, str]], extra: Mapping[str, str],
-            environ: Mapping[str, str]) -> Triggered:
+            environ: Mapping[str, str], dry_run: bool = False) -> Triggered:
     from flowc.targets.argo.names import ArgoNames
     from flowc.targets.lower import lower
 
     settings = prepared.settings
     found, missing = connection(settings, environ)
+    names = ArgoNames.of(lower(prepared.checked))
+    arguments = [f"{names.parameters[name]}={value}"
+                 for name, value in parameter_values(prepared, params)]
+    arguments += [f"{name}={value}" for name, value in extra.items()]
+    if dry_run:
+        return _dry_submit(prepared, names.workflow_template, arguments, missing)
     if found is None:
         raise DeployError("; ".join(missing))
     api = _LazyApi(found)
-    names = ArgoNames.of(lower(prepared.checked))
     template = ArgoObject("WorkflowTemplate", names.workflow_template,
                           documents(prepared)["WorkflowTemplate"], api, found.namespace)
     deployed = template.read()
@@ -228,9 +233,6 @@ def _submit(prepared: Prepared, params: Sequence[tuple[str, str]], extra: Mappin
     if deployed.fingerprint != template.wanted_fingerprint:
         lines.append(f"note: the deployed WorkflowTemplate {template.name} is not the one this "
                      "file compiles to; the run uses the deployed one (flowc deploy updates it)")
-    arguments = [f"{names.parameters[name]}={value}"
-                 for name, value in parameter_values(prepared, params)]
-    arguments += [f"{name}={value}" for name, value in extra.items()]
     workflow = api().submit(names.workflow_template, arguments)
     run_id = str(workflow["metadata"]["name"])
     flow = prepared.checked.flow.name
@@ -240,3 +242,24 @@ def _submit(prepared: Prepared, params: Sequence[tuple[str, str]], extra: Mappin
               f"(or argo watch -n {found.namespace} {run_id})",
               f"then: flowc show {flow}/{run_id} --datastore {settings.datastore}"]
     return Triggered(run_id=run_id, lines=tuple(lines))
+
+
+def _dry_submit(prepared: Prepared, template: str, arguments: list[str],
+                missing: list[str]) -> Triggered:
+    """The calls a trigger would make, and the submit request's body."""
+    import json
+
+    from flowc.targets.deploy.argo_api import call_text
+
+    namespace = prepared.settings.namespace or DEFAULT_NAMESPACE
+    body: dict[str, Any] = {"namespace": namespace, "resourceKind": "WorkflowTemplate",
+                            "resourceName": template}
+    if arguments:
+        body["submitOptions"] = {"parameters": arguments}
+    lines = (f"# dry run: start a run of {prepared.checked.flow.name} on argo at "
+             f"{prepared.settings.server or '(server not set)'}; nothing is called",
+             f"# {call_text('GET', 'WorkflowTemplate', namespace, template)} (it must be "
+             "deployed)",
+             f"# POST /api/v1/workflows/{namespace}/submit",
+             json.dumps(body, indent=2, ensure_ascii=False))
+    return Triggered(run_id="", lines=lines, missing=tuple(missing))

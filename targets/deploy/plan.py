@@ -124,10 +124,12 @@ class Deployment:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Triggered:
-    """A started run: its run id and the lines that say where to watch it."""
+    """A started run: its run id and the lines that say where to watch it (a dry run: the
+    calls it would make)."""
 
-    run_id: str
+    run_id: str  # empty for a dry run
     lines: tuple[str, ...]
+    missing: tuple[str, ...] = ()  # a dry run's notes: settings a real trigger needs
 
 
 def run(deployment: Deployment, say: Callable[[str], None]) -> tuple[Outcome, ...]:

@@ -237,9 +237,18 @@ def execution_input(prepared: Prepared, params: Sequence[tuple[str, str]],
 
 
 def trigger(prepared: Prepared, params: Sequence[tuple[str, str]],
-            environ: Mapping[str, str]) -> Triggered:
+            environ: Mapping[str, str], dry_run: bool = False) -> Triggered:
     """Start an execution named by a fresh run id."""
-    return _start(prepared, execution_input(prepared, params))
+    body = execution_input(prepared, params)
+    if dry_run:
+        machine = names(prepared)[0]
+        return Triggered(run_id="", lines=(
+            f"# dry run: start a run of {prepared.checked.flow.name} on Step Functions; "
+            "nothing is called",
+            f"# states:ListStateMachines (find {machine}), states:DescribeStateMachine",
+            "# states:StartExecution name=(a new run id) input=",
+            json.dumps(body, indent=2, sort_keys=True, ensure_ascii=False)))
+    return _start(prepared, body)
 
 
 def resume(prepared: Prepared, origin_run_id: str, reuse_steps: Sequence[str],
