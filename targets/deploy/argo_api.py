@@ -66,6 +66,10 @@ class ArgoApi:
                 kwargs.setdefault("timeout", (CONNECT_TIMEOUT, READ_TIMEOUT))
                 return super().request(method, url, *args, **kwargs)
 
+        if not connection.verify_tls:  # asked for: no warning per request on stderr
+            import urllib3
+
+            urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
         self.connection = connection
         host = connection.server if connection.server.endswith("/") else connection.server + "/"
         self.service = WorkflowsService(host=host, token=connection.token,
