@@ -70,3 +70,67 @@ def test_resume_on_argo_refuses_what_it_cannot_do(failed_run: Path,
     assert len(argo_server.workflows) == count
     local_set = flowc("resume", "origin-1", "--set", "server=x")
     assert local_set.exit_code == 2 and "--set is for resuming" in local_set.output
+
+
+@pytest.mark.slow
+def test_deploy_run_fail_fix_resume_on_the_argo_executor(
+        argo_server: ArgoServerDouble, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """End to end: the template flowc deploy put on the server runs on the Argo test executor
+    and fails late; the fixed flow is deployed; `flowc resume --target argo` submits, and the
+    Workflow it asked for (run on the executor from the updated template) clones the finished
+    tasks and completes."""
+    import sys
+
+    from argo.executor import run_workflow
+    from flowc.runtime_shim.datastore import open_datastore
+    from flowc.runtime_shim.records import TaskStore
+    from test_argo_run import artifacts
+
+    datastore, folder = tmp_path / "ds", tmp_path / "proj"
+    datastore.mkdir()
+    folder.mkdir()
+    (folder / "pyproject.toml").write_text(
+        f'[tool.flowc.argo]\nimage = "local"\ndatastore = "{datastore}"\n'
+        f'python = "{sys.executable}"\nserver = "{argo_server.url}"\n')
+    monkeypatch.setenv("ARGO_TOKEN", "s3cret-token")
+    flow = folder / "late.py"
+    shutil.copy(ROOT / "tests/runner_flows/late_failure.py", flow)
+
+    def run_deployed(workdir: Path, arguments: dict[str, str]) -> object:
+        template = argo_server.objects[("workflow-templates", "default", "late-failure-flow")]
+        workflow = {"apiVersion": "argoproj.io/v1alpha1", "kind": "Workflow",
+                    "metadata": {"generateName": "late-failure-flow-"},
+                    "spec": {"workflowTemplateRef": {"name": "late-failure-flow"}}}
+        return run_workflow(workflow, arguments, workdir=workdir, templates=[template],
+                            time_scale=0.0, shared_paths=[datastore])
+
+    assert flowc("deploy", str(flow), "--target", "argo").exit_code == 0
+    failed = run_deployed(tmp_path / "w1", {})
+    assert failed.phase == "Failed"
+    origin = failed.workflow_name
+
+    flow.write_text(flow.read_text().replace("FIXED = False", "FIXED = True"))
+    redeployed = flowc("deploy", str(flow), "--target", "argo")
+    assert "WorkflowTemplate default/late-failure-flow: updated" in redeployed.output
+    resumed_cli = flowc("resume", origin, str(flow), "--target", "argo")
+    assert resumed_cli.exit_code == 0, resumed_cli.output
+    resumed = run_deployed(tmp_path / "w2", submitted_all(argo_server))
+    assert resumed.phase == "Succeeded", resumed.message
+    for node in resumed.nodes.values():
+        if node.kind == "Pod":
+            logs = "".join(attempt.logs for attempt in node.attempts)
+            cloned = "it finished in the origin run" in logs
+            assert cloned == (node.template in ("start", "square", "join")), node.template
+    store = TaskStore(open_datastore(str(datastore)), "LateFailureFlow")
+    summary = store.load_artifact(
+        store.read_record(resumed.workflow_name, "end", "t").artifacts["summary"])
+    assert summary == "total=14"
+    clean = run_deployed(tmp_path / "w3", {})
+    steps = ["start", "square", "join", "report", "end"]
+    assert artifacts(datastore, "LateFailureFlow", resumed.workflow_name, steps) == \
+        artifacts(datastore, "LateFailureFlow", clean.workflow_name, steps)
+
+
+def submitted_all(double: ArgoServerDouble) -> dict[str, str]:
+    return dict(item.split("=", 1) for item in
+                double.requests[-1].body["submitOptions"]["parameters"])
