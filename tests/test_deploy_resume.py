@@ -125,6 +125,13 @@ def test_deploy_run_fail_fix_resume_on_the_argo_executor(
     summary = store.load_artifact(
         store.read_record(resumed.workflow_name, "end", "t").artifacts["summary"])
     assert summary == "total=14"
+    # runs on the orchestrator read like local ones
+    runs = flowc("runs", "LateFailureFlow", "--datastore", str(datastore))
+    assert runs.exit_code == 0, runs.output
+    assert origin in runs.output and resumed.workflow_name in runs.output
+    shown = flowc("show", f"LateFailureFlow/{resumed.workflow_name}/end", "--datastore",
+                  str(datastore))
+    assert shown.exit_code == 0 and "total=14" in shown.output, shown.output
     clean = run_deployed(tmp_path / "w3", {})
     steps = ["start", "square", "join", "report", "end"]
     assert artifacts(datastore, "LateFailureFlow", resumed.workflow_name, steps) == \
