@@ -70,6 +70,10 @@ def build_parser() -> argparse.ArgumentParser:
                       help="attempt number (default 0)")
     step.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                       help="a parameter value for the start step (repeatable)")
+    step.add_argument("--param-value", nargs=2, action="append", default=[],
+                      metavar=("NAME", "VALUE"),
+                      help="the same as --param NAME=VALUE, with the value as its own argument "
+                           "(Step Functions puts a value there by path, never through a format)")
     step.add_argument("--outputs-dir", metavar="DIR", help="write one file per output (Argo)")
     step.add_argument("--xcom-file", metavar="PATH", help="write the outputs JSON here (Airflow)")
     step.add_argument("--origin-run-id", default="", metavar="RUN",
@@ -111,7 +115,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     request = TaskRequest(
         step=args.step, run_id=args.run_id, datastore=args.datastore,
         code_package=args.code_package, code_dir=args.code_dir, index_path=args.index_path,
-        iteration=args.iteration, retry_count=args.retry_count, params=tuple(args.param),
+        iteration=args.iteration, retry_count=args.retry_count,
+        params=(*args.param, *(f"{name}={value}" for name, value in args.param_value)),
         outputs_dir=args.outputs_dir, xcom_file=args.xcom_file,
         origin_run_id=args.origin_run_id or None, reuse_steps=args.reuse_steps,
     )

@@ -66,6 +66,7 @@ def shim_command(
     iteration: int | str = 0,
     retry_count: int | str = 0,
     params: Mapping[str, str] | Iterable[tuple[str, str]] = (),
+    param_values_apart: bool = False,
     outputs_dir: str | None = None,
     xcom_file: str | None = None,
     origin_run_id: str | None = None,
@@ -80,7 +81,9 @@ def shim_command(
     Exactly one of `code_package` (a blob hash in the datastore) and `code_dir` is given.
     Integer defaults (no foreach index, iteration 0, first attempt) are left out, so the
     common command stays short; a string is always passed (it may be a placeholder).
-    `params` are raw strings, decoded by the shim from the IR's parameter types.
+    `params` are raw strings, decoded by the shim from the IR's parameter types; with
+    `param_values_apart` each goes as `--param-value NAME VALUE` (the value its own argument,
+    for an orchestrator that can place a value but not concatenate it safely: Step Functions).
     `origin_run_id` and `reuse_steps` (a comma-separated list) make a resumed run clone the
     origin run's finished tasks of those steps; an orchestrator passes placeholders that are
     empty on a fresh run (docs/task-contract.md, "Resume").
@@ -103,7 +106,8 @@ def shim_command(
         argv += ["--retry-count", str(retry_count)]
     pairs = params.items() if isinstance(params, Mapping) else params
     for name, value in pairs:
-        argv += ["--param", f"{name}={value}"]
+        argv += ["--param-value", name, value] if param_values_apart \
+            else ["--param", f"{name}={value}"]
     if outputs_dir is not None:
         argv += ["--outputs-dir", outputs_dir]
     if xcom_file is not None:

@@ -156,7 +156,7 @@ def test_the_start_command_is_shim_command_with_hostile_settings_and_values(
         compute: str) -> None:
     datastore = "s3://bucket/it's/{x}/a\\b/$(id)"
     python = "py'th{}on \\ é"
-    extra = {"cluster": "c", "task_definition": "t"} if compute == "ecs" else {}
+    extra = {"cluster": "c", "task_definition": "t", "subnets": "s"} if compute == "ecs" else {}
     definition = compiled("hostile_strings", datastore=datastore, python=python,
                           compute=compute, code_package="d" * 64, **extra)
     values = {"note": WEIRD, "label": "{}'\\"}
@@ -165,7 +165,37 @@ def test_the_start_command_is_shim_command_with_hostile_settings_and_values(
                     State={"RetryCount": 0})
     assert argv == list(shim_command(
         run_id="run-1", step="start", datastore=datastore, code_package="d" * 64,
-        params=list(values.items()), origin_run_id="", reuse_steps="", python=python))
+        params=list(values.items()), param_values_apart=True, origin_run_id="",
+        reuse_steps="", python=python))
+
+
+def test_no_user_string_is_ever_an_intrinsic_literal() -> None:
+    """Settings and values reach intrinsics only by path, so a literal never needs an escape
+    (aws-local-stepfunctions mishandles escapes: it refuses an escaped backslash and keeps
+    the backslash of an escaped quote in States.Array; and its States.Format drops the
+    backslashes of a value, so a parameter value never goes through one)."""
+    definitions = [compiled(path.stem) for path in sorted((ROOT / "examples").glob("*.py"))]
+    definitions.append(compiled("hostile_strings", datastore="s3://b/it's/{x}/a\\b",
+                                python="py'th{}on \\ é"))
+    for definition in definitions:
+        expressions = [value for key, value in _walk_values(definition) if key.endswith(".$")]
+        assert len(expressions) > 5
+        for expression in expressions:
+            assert "\\" not in expression, expression  # no escape in any literal
+            assert not re.search(r"Format\([^)]*\$\.parameters", expression), expression
+
+
+def _walk_values(value: Any) -> list[tuple[str, str]]:
+    found: list[tuple[str, str]] = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(item, str):
+                found.append((key, item))
+            found += _walk_values(item)
+    elif isinstance(value, list):
+        for item in value:
+            found += _walk_values(item)
+    return found
 
 
 def test_defaults_are_the_raw_strings_the_shim_decodes() -> None:

@@ -1,7 +1,5 @@
 """Step Functions' limits: a 2,000-step flow of each generated shape compiles in under a
-second and stays under the 1 MB definition quota; a larger one is FLC305 (no file written);
-and a foreach task stores the item list a distributed Map's ItemReader reads, so a fan-out
-never has to pass through a state (256 KiB)."""
+second and stays under the 1 MB definition quota, or is FLC305 (no file written)."""
 
 from __future__ import annotations
 
@@ -13,10 +11,8 @@ from pathlib import Path
 
 import pytest
 from flowc.compiler import check_file
-from flowc.runtime_shim.contracts.outputs import foreach_items_key, outputs_key
 from flowc.targets.emit import compile_checked, target_settings
 from flowc.targets.sfn import DEFINITION_LIMIT, compact
-from flows._harness import FLOWS, compile_flow, run_shim
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
@@ -70,24 +66,3 @@ def test_a_definition_over_the_quota_is_flc305_and_nothing_is_written(tmp_path: 
     assert "flow.py:4:7: error[FLC305] the state machine of flow 'ChainFlow' is " in done.stderr
     assert "over Step Functions' 1,048,576-byte limit" in done.stderr
     assert not out.exists()
-
-
-def test_a_foreach_task_stores_its_item_list_before_its_outputs(tmp_path: Path) -> None:
-    code_dir, datastore = tmp_path / "code", tmp_path / "ds"
-    checked = compile_flow(FLOWS / "shim_foreach.py", code_dir)
-    datastore.mkdir()
-    flow = checked.flow.name
-    assert run_shim("start", datastore=datastore, code_dir=code_dir,
-                    params=("scale=3",)).code == 0
-    items = datastore / foreach_items_key(flow, "r1", "start", "t")
-    outputs = json.loads((datastore / outputs_key(flow, "r1", "start", "t")).read_text())
-    assert json.loads(items.read_text()) == list(range(outputs["foreach_cardinality"]))
-    assert outputs["foreach_cardinality"] > 0
-    assert run_shim("body", datastore=datastore, code_dir=code_dir, index_path=(0,)).code == 0
-    assert not (datastore / foreach_items_key(flow, "r1", "body", "t.0")).exists()
-    # a resumed run's clone of the foreach task writes the list too
-    clone = run_shim("start", datastore=datastore, code_dir=code_dir, run_id="r2",
-                     extra=("--origin-run-id", "r1", "--reuse-steps", "start"))
-    assert clone.code == 0, clone.stderr
-    assert (datastore / foreach_items_key(flow, "r2", "start", "t")).read_bytes() == \
-        items.read_bytes()

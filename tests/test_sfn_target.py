@@ -56,6 +56,9 @@ TAIL = ("    @step\n    def start(self):\n        self.next(self.end)\n\n"
     (("--set", "datastore=s3://b",), "setting 'job_queue': required with compute = batch"),
     (("--set", "datastore=s3://b", "--set", "compute=ecs"),
      "setting 'cluster': required with compute = ecs"),
+    (("--set", "datastore=s3://b", "--set", "compute=ecs", "--set", "cluster=c",
+      "--set", "task_definition=t"), "setting 'subnets': required with compute = ecs and "
+                                     "launch_type = FARGATE"),
     (SETTINGS + ("--set", "map_mode=huge"), "setting 'map_mode': 'huge' is not one of"),
 ])
 def test_missing_or_bad_settings_are_one_line_and_exit_2(

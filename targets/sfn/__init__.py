@@ -11,6 +11,7 @@ machine, only the run id, index paths and iteration counts, so every state stays
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from flowc.compiler.diagnostics import Diagnostic, rule
@@ -85,7 +86,7 @@ def _render(document: dict[str, Any]) -> bytes:
     return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
-def _map_mode(settings: SfnSettings) -> Any:
+def _map_mode(settings: SfnSettings) -> Callable[[ForeachRegion, bool], str]:
     """The Map form of a foreach (docs/targets/sfn.md, "Foreach"): `auto` runs the outermost
     foreach of the execution distributed (each item a child execution with its own history,
     so the run's history does not grow with the fan-out) and the foreach nested inside it
@@ -146,7 +147,9 @@ def _input_states(lowered: Lowered, settings: SfnSettings, names: SfnNames,
 def _run_context(settings: SfnSettings) -> dict[str, Any]:
     """`$.flowc`: what every task state reads, written once (flowc.targets.sfn.task)."""
     context: dict[str, Any] = {"run_id.$": "$$.Execution.Name",
+                               "python": settings.python,
                                "datastore": settings.datastore,
+                               "key_prefix": _key_prefix(settings),
                                "code_package": settings.code_package or ""}
     if settings.compute == "ecs":
         context.update(cluster=settings.cluster, task_definition=settings.task_definition)
@@ -155,6 +158,11 @@ def _run_context(settings: SfnSettings) -> dict[str, Any]:
     context.update({"origin_run_id.$": "$.given.origin_run_id",
                     "reuse_steps.$": "$.given.reuse_steps"})
     return context
+
+
+def _key_prefix(settings: SfnSettings) -> str:
+    prefix = settings.bucket_and_prefix[1]
+    return f"{prefix}/" if prefix else ""
 
 
 def _image_problems(checked: CheckedFlow) -> list[Diagnostic]:

@@ -75,6 +75,9 @@ class SfnSettings(CommonSettings):
         else:
             problems += [(name, "required with compute = ecs")
                          for name in ("cluster", "task_definition") if not getattr(self, name)]
+            if self.launch_type == "FARGATE" and not self.subnets:
+                problems.append(("subnets", "required with compute = ecs and launch_type = "
+                                            "FARGATE (Fargate tasks use awsvpc networking)"))
         if self.launch_type not in LAUNCH_TYPES:
             problems.append(("launch_type",
                              f"{self.launch_type!r} is not one of {', '.join(LAUNCH_TYPES)}"))

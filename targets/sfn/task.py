@@ -6,12 +6,11 @@ fan-out, a switch's choice), an `aws-sdk:s3:getObject` state that reads the task
 from the datastore key of the task contract (`.sync` integrations return no stdout).
 
 Every value a task needs at run time comes from the state's context (docs/targets/sfn.md):
-`$.flowc.run_id` (the execution name, read once at the start), `$.flowc.datastore` and
-`$.flowc.code_package`, the job queue and definition (or cluster and task definition)
-(written once, in the first states, so that the size of a definition does not grow with the
-length of the settings: a 2,000-step flow stays under the 1 MB definition limit), `$.index_path` and
-`$.task_path` (set by each enclosing Map), `$.loop` (a switch loop's iteration and task id),
-`$.parameters` (start step only) and `$$.State.RetryCount`.
+`$.flowc` holds the run id (the execution name, read once at the start) and the settings every
+task repeats (interpreter, datastore, code package, queue and definition), written once so
+that a definition's size does not grow with them; `$.index_path` and `$.task_path` are set by
+each enclosing Map, `$.loop` by a switch loop, `$.parameters` is read by the start step only,
+and the attempt is `$$.State.RetryCount`. No user string is ever a literal of an intrinsic.
 """
 
 from __future__ import annotations
@@ -36,6 +35,8 @@ MAP_RESULTS = "sfn-map-results"  # under <prefix>/<Flow>/: Step Functions adds t
 RUN_ID = Ref("$.flowc.run_id")
 DATASTORE = Ref("$.flowc.datastore")
 CODE_PACKAGE = Ref("$.flowc.code_package")
+PYTHON = Ref("$.flowc.python")
+KEY_PREFIX = Ref("$.flowc.key_prefix")  # the datastore's prefix and "/", or ""
 ORIGIN_RUN = Ref("$.flowc.origin_run_id")
 REUSE_STEPS = Ref("$.flowc.reuse_steps")
 INDEX_PATH = Ref("$.index_path")
@@ -63,9 +64,10 @@ def command(lowered_step: LoweredStep, settings: StepSettings, sfn: SfnSettings,
         iteration=dynamic.token(ITERATION) if node.is_loop else 0,
         retry_count=dynamic.token(RETRY_COUNT) if settings.retry else 0,
         params=[(name, dynamic.token(Ref(f"$.parameters.{name}"))) for name in parameters],
+        param_values_apart=True,
         origin_run_id=dynamic.token(ORIGIN_RUN),
         reuse_steps=dynamic.token(REUSE_STEPS),
-        python=sfn.python,
+        python=dynamic.token(PYTHON),
     )
     return dynamic.array(argv)
 
@@ -166,9 +168,7 @@ def task_state(lowered_step: LoweredStep, settings: StepSettings, sfn: SfnSettin
 
 def _task_key(flow: str, lowered_step: LoweredStep, sfn: SfnSettings, file: str) -> str:
     """`States.Format` of the S3 key of a file in the task's folder of the datastore."""
-    prefix = sfn.bucket_and_prefix[1]
-    head = f"{prefix}/" if prefix else ""
-    pieces: list[str | Ref] = [f"{head}{flow}/runs/", RUN_ID, f"/{lowered_step.name}/"]
+    pieces: list[str | Ref] = [KEY_PREFIX, f"{flow}/runs/", RUN_ID, f"/{lowered_step.name}/"]
     if lowered_step.node.is_loop:
         pieces.append(LOOP_TASK_ID)
     else:
