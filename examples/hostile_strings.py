@@ -8,11 +8,11 @@ WEIRD = "it's \"quoted\"\nline two $(echo pwned) `uname` \\ back\\slash — caf�
 
 
 class HostileStringsFlow(FlowSpec):
-    """A docstring with {{workflow.name}}, ${HOME}, $(date) and 'quotes' "everywhere"."""
+    """A docstring with {{workflow.name}}, ${HOME}, $(date), 'quotes' "everywhere" and \"\"\"."""
 
     note = Parameter("note", default=WEIRD, help="help with {{inputs.parameters.x}} and $(id)")
     label = Parameter("label", default="naïve: 'single' & \"double\" \\ % {braces}",
-                      help="a label")
+                      help="a label, {% raw %}{{ run_id }}{% endraw %} and {# no comment #}")
 
     @environment(vars={"HOSTILE": "{{workflow.uid}} $(whoami) 'q' \"dq\" \\n é",
                        "PLAIN": "plain value"})

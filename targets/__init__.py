@@ -15,13 +15,14 @@ from typing import Any
 REGISTRY: dict[str, str] = {
     "argo": "flowc.targets.argo:ArgoTarget",
     "sfn": "flowc.targets.sfn:SfnTarget",
+    "airflow": "flowc.targets.airflow:AirflowTarget",
     "ir": "flowc.targets.ir:IRTarget",
     "mermaid": "flowc.targets.pictures:MermaidPicture",
     "dot": "flowc.targets.pictures:DotPicture",
     "local": "flowc.targets.local.target:LocalTarget",
 }
 # The targets `flowc compile` writes files for (the others run flows: `flowc run`).
-COMPILE_TARGETS: tuple[str, ...] = ("argo", "sfn", "ir", "mermaid", "dot")
+COMPILE_TARGETS: tuple[str, ...] = ("argo", "sfn", "airflow", "ir", "mermaid", "dot")
 
 
 class UnknownTarget(KeyError):

@@ -67,7 +67,7 @@ def compile_files(file: Path, target_names: tuple[str, ...], flow_name: str | No
 @click.command("compile")
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--target", "-t", "target_name", required=True, metavar="TARGET",
-              help="What to compile to: argo, sfn, ir, mermaid, dot, or all of them.")
+              help="What to compile to: argo, sfn, airflow, ir, mermaid, dot, or all of them.")
 @click.option("--output", "-o", "output_dir", type=click.Path(path_type=Path),
               help="Write the files into this directory (created if missing).")
 @click.option("--flow", "flow_name", metavar="NAME", help="The FlowSpec class to compile.")
