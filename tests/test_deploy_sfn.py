@@ -4,8 +4,7 @@ timezone) and the code package exist with the expected content; a second deploy 
 changed flow updates in place, an unscheduled flow loses its schedule, and a trigger starts
 an execution with `{"parameters": ...}`.
 
-The definition files are given here as the sfn emitter writes them (`sfn.json`,
-`sfn.schedule.json`), so the deploy module is tested on its own.
+The definition and schedule are the sfn target's own compile output.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""`flowc resume [FLOW/]RUN[/STEP] FILE --target argo|sfn [--from STEP]`: resume a run of an
+"""`flowc resume [FLOW/]RUN[/STEP] FILE --target argo|sfn|airflow [--from STEP]`: resume a run of an
 orchestrator on that orchestrator. The origin run's task records are read from the target's
 datastore (its settings); the steps to reuse are the resume rules of targets/resume.py; a new
 run is started from the deployed definition with the origin run and those steps, so each of
@@ -14,8 +14,6 @@ from pathlib import Path
 from flowc.commands.common import EXIT_INFRA, Output, fail, split_path
 from flowc.commands.deploy import check_target, deploy_errors, prepare
 
-RESUMABLE = ("argo", "sfn")  # the targets whose definitions take an origin run and steps to reuse
-
 
 def resume_on_target(run: str, file: Path | None, from_step: str | None,
                      flow_name: str | None, target: str, overrides: dict[str, str]) -> None:
@@ -29,9 +27,6 @@ def resume_on_target(run: str, file: Path | None, from_step: str | None,
     from flowc.targets.resume import ResumeError, resume_point, reused_steps
 
     check_target(target)
-    if target not in RESUMABLE:
-        fail(f"resume on {target} is not available yet (it is on: {', '.join(RESUMABLE)}); "
-             f"its orchestrator's own retry works: see docs/deploy.md")
     if file is None:
         fail(f"resume --target {target} needs the flow FILE: its settings name the datastore "
              f"and the orchestrator (flowc resume {run} FILE --target {target})")

@@ -211,7 +211,8 @@ def run_command(file: Path, flow_name: str | None, params: tuple[str, ...],
 @click.option("--max-workers", type=click.IntRange(min=1), default=None)
 @click.option("--datastore", default=None, metavar="DIR|s3://BUCKET/PREFIX")
 @click.option("--target", "-t", "target", default=None, metavar="TARGET",
-              help="Resume a run of this orchestrator on it (argo, sfn); FILE is then required.")
+              help="Resume a run of this orchestrator on it (argo, sfn, airflow); FILE is "
+                   "then required.")
 @settings_option
 @user_errors
 def resume_command(run: str, file: Path | None, from_step: str | None, flow_name: str | None,

@@ -148,33 +148,51 @@ def deployment(prepared: Prepared, environ: Mapping[str, str]) -> Deployment:
 
 
 def conf(prepared: Prepared, params: Sequence[tuple[str, str]]) -> dict[str, Any]:
-    """The run's conf: each given parameter as the DAG's typed param takes it (numbers and
-    booleans decoded by the shim's decoder, other types as the text given)."""
+    """The run's conf: each given parameter as the DAG's typed param takes it, decoded by the
+    shim's decoder (a number, a boolean, a JSON value), except a list parameter, which is
+    the text given (the DAG's param is its joined string)."""
     from flowc.runtime_shim.params import resolve_parameters
 
     given = parameter_values(prepared, params)
     decoded = resolve_parameters(prepared.checked.flow,
                                  tuple(f"{name}={value}" for name, value in given))
-    attributes = {p.name: p.attribute for p in prepared.checked.flow.parameters}
+    by_name = {p.name: p for p in prepared.checked.flow.parameters}
     values: dict[str, Any] = {}
     for name, raw in given:
-        value = decoded.get(attributes[name], raw)
-        values[name] = value if isinstance(value, bool | int | float | str) else raw
+        parameter = by_name[name]
+        values[name] = raw if parameter.separator else decoded.get(parameter.attribute, raw)
     return values
 
 
 def trigger(prepared: Prepared, params: Sequence[tuple[str, str]],
             environ: Mapping[str, str], dry_run: bool = False) -> Triggered:
+    """Trigger a DAG run named by a fresh run id with the parameters as its conf."""
+    return _trigger(prepared, conf(prepared, params), environ, dry_run)
+
+
+def resume(prepared: Prepared, origin_run_id: str, reuse_steps: Sequence[str],
+           params: Sequence[tuple[str, str]], environ: Mapping[str, str]) -> Triggered:
+    """A DAG run whose tasks of `reuse_steps` clone the origin run's finished tasks (the DAG's
+    flowc.origin_run and flowc.reuse_steps params)."""
+    from flowc.targets.airflow.names import ORIGIN_RUN_PARAM, REUSE_STEPS_PARAM
+
+    body = {**conf(prepared, params), ORIGIN_RUN_PARAM: origin_run_id,
+            REUSE_STEPS_PARAM: ",".join(reuse_steps)}
+    return _trigger(prepared, body, environ, False)
+
+
+def _trigger(prepared: Prepared, run_conf: dict[str, Any], environ: Mapping[str, str],
+             dry_run: bool) -> Triggered:
     from flowc.runtime_shim.contracts.run_id import new_run_id
 
     identifier, run_id = dag_id(prepared), new_run_id()
-    body = {"dag_run_id": run_id, "logical_date": None, "conf": conf(prepared, params)}
+    body = {"dag_run_id": run_id, "logical_date": None, "conf": run_conf}
     flow = prepared.checked.flow.name
     show = f"then: flowc show {flow}/{run_id} --datastore {prepared.settings.datastore}"
     api = getattr(prepared.settings, "api_url", None)
     if not api:
         command = shlex.join(["airflow", "dags", "trigger", identifier, "--run-id", run_id,
-                              "--conf", json.dumps(body["conf"], sort_keys=True)])
+                              "--conf", json.dumps(run_conf, sort_keys=True)])
         return Triggered(run_id=run_id, lines=(
             "no Airflow REST API is configured (setting 'api_url'); start the run with:",
             f"  {command}", show))
