@@ -14,7 +14,7 @@ from typing import Any, NoReturn
 
 import click
 
-from flowc.commands import check, compile, config, inspect, run
+from flowc.commands import check, compile, config, deploy, inspect, run, trigger
 
 
 def one_line(error: click.ClickException) -> str:
@@ -59,5 +59,5 @@ def main() -> None:
 
 
 for command in (*check.COMMANDS, *inspect.COMMANDS, *compile.COMMANDS, *run.COMMANDS,
-                *config.COMMANDS):
+                *config.COMMANDS, *deploy.COMMANDS, *trigger.COMMANDS):
     main.add_command(command)

@@ -34,6 +34,7 @@ from flowc.commands.common import (
     open_store,
     user_errors,
 )
+from flowc.commands.settings_option import settings_option
 
 if TYPE_CHECKING:
     from flowc.compiler.pipeline import CheckedFlow
@@ -211,11 +212,28 @@ def run_command(file: Path, flow_name: str | None, params: tuple[str, ...],
 @click.option("--flow", "flow_name", help="The flow class, when FILE defines several.")
 @click.option("--max-workers", type=click.IntRange(min=1), default=None)
 @click.option("--datastore", default=None, metavar="DIR|s3://BUCKET/PREFIX")
+@click.option("--target", "-t", "target", default=None, metavar="TARGET",
+              help="Resume a run of this orchestrator on it (argo, sfn, airflow); FILE is "
+                   "then required.")
+@settings_option
 @user_errors
 def resume_command(run: str, file: Path | None, from_step: str | None, flow_name: str | None,
-                   max_workers: int | None, datastore: str | None) -> None:
+                   max_workers: int | None, datastore: str | None, target: str | None,
+                   overrides: dict[str, str]) -> None:
     """A new run that reuses RUN's finished tasks and runs the rest with the flow file as it
-    is now (the one RUN was started from, or FILE). `RUN/STEP` is `RUN --from STEP`."""
+    is now (the one RUN was started from, or FILE). `RUN/STEP` is `RUN --from STEP`.
+    With --target, the new run starts on that orchestrator from its deployed definition."""
+    if target is not None:
+        from flowc.commands.resume_target import resume_on_target
+
+        if datastore is not None or max_workers is not None:
+            fail("--datastore and --max-workers are for local runs; with --target the "
+                 "target's settings name the datastore")
+        resume_on_target(run, file, from_step, flow_name, target, overrides)
+        return
+    if overrides:
+        fail("--set is for resuming on an orchestrator (--target); a local resume takes "
+             "--datastore")
     from flowc.runtime_shim.records import TaskStore
     from flowc.runtime_shim.runs import read_run
     from flowc.targets.local.resume import (

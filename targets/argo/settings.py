@@ -27,3 +27,12 @@ class ArgoSettings(CommonSettings):
                            "flow's folder; deploy uploads it)")
     event_source: str = setting(default="flowc",
                                 help="the Argo Events EventSource the Sensor listens to")
+    # flowc deploy / trigger / resume (targets/deploy/argo.py); the token is never a setting
+    # (`flowc config` prints settings): $ARGO_TOKEN or the file named here.
+    server: str | None = setting(
+        default=None, help="the Argo Server URL flowc deploy and trigger call "
+                           "(https://host:2746)")
+    verify_tls: bool = setting(default=True,
+                               help="verify the Argo Server's TLS certificate")
+    token_file: str | None = setting(
+        default=None, help="a file holding the Argo Server bearer token (else $ARGO_TOKEN)")
