@@ -41,6 +41,12 @@ class AirflowSettings(CommonSettings):
         help="the DAG's fixed start date (YYYY-MM-DD), in the @schedule timezone")
     python: str = setting(default="python",
                           help="the Python that runs the shim (in the image, or on the worker)")
+    dags_folder: str | None = setting(
+        default=None, help="where Airflow reads DAG files: a directory or s3://bucket/prefix "
+                           "(flowc deploy)")
+    api_url: str | None = setting(
+        default=None, help="Airflow 3's API server, for flowc trigger (else the `airflow dags "
+                           "trigger` command is printed)")
     code_package: str | None = setting(
         default=None, help="the code package's digest (flowc compile computes it from the "
                            "flow's folder; it must be in the datastore before a run)")

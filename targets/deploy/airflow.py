@@ -133,7 +133,7 @@ class DagFile(Resource):
 
 def deployment(prepared: Prepared, environ: Mapping[str, str]) -> Deployment:
     """The code package, then the DAG file."""
-    folder = getattr(prepared.settings, "dags_folder", None)
+    folder = prepared.settings.dags_folder
     missing = [] if folder else [missing_setting(
         "airflow", "dags_folder", "where Airflow reads DAG files: a directory or s3://bucket/dags")]
     resources: list[Resource] = []
@@ -189,7 +189,7 @@ def _trigger(prepared: Prepared, run_conf: dict[str, Any], environ: Mapping[str,
     body = {"dag_run_id": run_id, "logical_date": None, "conf": run_conf}
     flow = prepared.checked.flow.name
     show = f"then: flowc show {flow}/{run_id} --datastore {prepared.settings.datastore}"
-    api = getattr(prepared.settings, "api_url", None)
+    api = prepared.settings.api_url
     if not api:
         command = shlex.join(["airflow", "dags", "trigger", identifier, "--run-id", run_id,
                               "--conf", json.dumps(run_conf, sort_keys=True)])

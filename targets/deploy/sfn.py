@@ -197,10 +197,10 @@ def _roles(prepared: Prepared) -> tuple[str | None, str | None, list[str]]:
     """The state machine's role, the scheduler's role (None: the compiled schedule's), and
     what is missing."""
     settings = prepared.settings
-    role = getattr(settings, "role_arn", None)
+    role = settings.role_arn
     missing = [] if role else [missing_setting(
         "sfn", "role_arn", "the IAM role ARN the state machine runs as")]
-    return role, getattr(settings, "scheduler_role", None), missing
+    return role, settings.scheduler_role, missing
 
 
 def _machine(prepared: Prepared, role: str | None) -> StateMachine:
@@ -260,7 +260,7 @@ def resume(prepared: Prepared, origin_run_id: str, reuse_steps: Sequence[str],
 def _start(prepared: Prepared, body: dict[str, Any]) -> Triggered:
     from flowc.runtime_shim.contracts.run_id import new_run_id
 
-    machine = _machine(prepared, getattr(prepared.settings, "role_arn", None))
+    machine = _machine(prepared, prepared.settings.role_arn)
     found = machine.read()
     if found is None:
         raise DeployError(f"state machine {machine.machine} does not exist: deploy it first "

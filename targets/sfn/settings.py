@@ -56,6 +56,8 @@ class SfnSettings(CommonSettings):
     scheduler_role: str | None = setting(
         default=None, help="the IAM role ARN EventBridge Scheduler starts executions as "
                            "(for @schedule)")
+    role_arn: str | None = setting(
+        default=None, help="the IAM role ARN the state machine runs as (flowc deploy)")
 
     def __post_init__(self) -> None:
         problems = [f"setting '{name}': {problem}" for name, problem in self._problems()]
