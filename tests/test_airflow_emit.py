@@ -1,8 +1,8 @@
 """The Airflow goldens as Python: every one parses, passes `ruff check` with the default rules
 (in both operator forms), imports nothing of flowc, and holds every user string of the hostile
 example as a constant; a user string that reaches a field Airflow renders with Jinja is wrapped
-in `literal(...)`. With an Airflow installation (FLOWC_AIRFLOW_PYTHON, or .airflow-venv), every
-golden also imports through DagBag."""
+in `literal(...)`. Every golden also imports through DagBag in the
+Airflow venv of tests/tools/install_airflow.sh (tests/airflow/venv.py finds it)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from airflow.venv import airflow_bin
 from flowc.compiler import check_file
 from flowc.targets.emit import compile_checked, target_settings
 
@@ -141,14 +142,6 @@ def test_a_template_file_name_is_wrapped_too() -> None:
     assert 'IMAGE = literal("registry/flowc.yaml")' in source
 
 
-def _airflow_python() -> str | None:
-    for candidate in (os.environ.get("FLOWC_AIRFLOW_PYTHON"),
-                      str(ROOT / ".airflow-venv/bin/python")):
-        if candidate and Path(candidate).exists():
-            return candidate
-    return None
-
-
 DAGBAG = """
 import json, sys
 from airflow.dag_processing.dagbag import DagBag
@@ -160,10 +153,9 @@ print(json.dumps({"errors": {k: str(v) for k, v in bag.import_errors.items()},
 
 @pytest.mark.slow
 def test_every_golden_imports_through_dagbag(tmp_path: Path) -> None:
-    python = _airflow_python()
-    if python is None:
-        pytest.skip("no Airflow installation (set FLOWC_AIRFLOW_PYTHON or make .airflow-venv)")
     import json
+
+    python = str(airflow_bin("python"))  # fails, naming the install script, when missing
 
     for golden in GOLDENS:
         (tmp_path / f"{golden.parent.name}.py").write_bytes(golden.read_bytes())
