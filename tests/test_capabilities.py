@@ -84,7 +84,7 @@ def test_every_compile_target_is_an_emitter() -> None:
 @pytest.mark.parametrize(("args", "message"), [
     (["-t", "mermiad"], "unknown target 'mermiad'; did you mean 'mermaid'?"),
     (["-t", "local"], "'local' is not a compile target (it runs flows: use `flowc run`)"),
-    (["-t", "all"], "--target all writes 5 files: give a directory with -o"),
+    (["-t", "all"], "--target all writes 6 files: give a directory with -o"),
 ])
 def test_compile_usage_errors_are_one_line_and_exit_2(args: list[str], message: str) -> None:
     done = subprocess.run([FLOWC, "compile", "examples/hello.py", *args], cwd=ROOT,

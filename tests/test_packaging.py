@@ -134,10 +134,12 @@ def test_a_flow_folder_with_our_old_top_level_names_checks_compiles_and_runs(
         "        self.next(self.end)\n\n"
         "    @step\n    def end(self):\n        pass\n"
     )
+    (flow_dir / "pyproject.toml").write_text(
+        '[tool.flowc]\nimage = "i"\ndatastore = "s3://b/p"\n'
+        '[tool.flowc.sfn]\njob_queue = "q"\njob_definition = "d"\n')
     flowc = str(Path(sys.executable).with_name("flowc"))
     for args in (["check", "flow.py"],
-                 ["compile", "flow.py", "--target", "all", "-o", str(tmp_path / "out"),
-                  "--set", "image=i", "--set", "datastore=s3://b/p"],
+                 ["compile", "flow.py", "--target", "all", "-o", str(tmp_path / "out")],
                  ["run", "flow.py", "--datastore", str(tmp_path / "ds")]):
         done = subprocess.run([flowc, *args], cwd=flow_dir, capture_output=True, text=True,
                               timeout=120)
