@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from argo.executor import run_workflow
 from argo.retry import kept_nodes, retry_workflow
 from flowc.runtime_shim.client import Step
 from flowc.runtime_shim.datastore import open_datastore
@@ -139,3 +140,60 @@ def test_a_failed_attempts_partial_artifacts_never_mix_into_the_retried_task(
             refs = store.read_record(run_id, step, task).artifacts.values()
             assert failed_blob not in {ref.hash for ref in refs}, (step, task)
     assert store.load_artifact(record.artifacts["summary"]) == "total=14"
+
+
+def _leaf(name: str, script: str, **extra: Any) -> dict[str, Any]:
+    return {"name": name, "container": {"image": "busybox", "command": ["sh", "-c", script]},
+            **extra}
+
+
+def test_argo_retry_semantics_on_a_plain_workflow(tmp_path: Path) -> None:
+    """Kept: a Succeeded task and a Succeeded loop child (a's output still feeds c). Run again:
+    the Failed task, the Omitted task after it, the failed loop child. Each pod counts its runs
+    in a file; `fixed` is the cause of the failures going away."""
+    workdir = tmp_path / "run"
+    counts, fixed = workdir / "counts", workdir / "fixed"
+    counts.mkdir(parents=True)
+
+    def count(name: str) -> str:
+        return f"echo run >> {counts}/{name}"
+
+    templates = [
+        {"name": "main", "dag": {"tasks": [
+            {"name": "a", "template": "a"},
+            {"name": "b", "template": "b", "depends": "a"},
+            {"name": "c", "template": "c", "depends": "b",
+             "arguments": {"parameters": [{"name": "v",
+                                           "value": "{{tasks.a.outputs.parameters.v}}"}]}},
+            {"name": "loop", "template": "item", "depends": "a", "withItems": [1, 2],
+             "arguments": {"parameters": [{"name": "i", "value": "{{item}}"}]}},
+        ]}},
+        _leaf("a", f"{count('a')}; echo out-a > /tmp/v",
+              outputs={"parameters": [{"name": "v", "valueFrom": {"path": "/tmp/v"}}]}),
+        _leaf("b", f"{count('b')}; test -e {fixed}"),
+        _leaf("c", "echo got {{inputs.parameters.v}}",
+              inputs={"parameters": [{"name": "v"}]}),
+        _leaf("item", f"{count('item')}-{{{{inputs.parameters.i}}}}; "
+              f"test {{{{inputs.parameters.i}}}} = 1 || test -e {fixed}",
+              inputs={"parameters": [{"name": "i"}]}),
+    ]
+    document = {"apiVersion": "argoproj.io/v1alpha1", "kind": "Workflow",
+                "metadata": {"generateName": "wf-"},
+                "spec": {"entrypoint": "main", "templates": templates}}
+    first = run_workflow(document, {}, workdir=workdir, time_scale=0.0)
+    assert first.phase == "Failed"
+    assert first.phases() == {"a": "Succeeded", "b": "Failed", "c": "Omitted",
+                              "loop": "Failed", "loop(0:1)": "Succeeded",
+                              "loop(1:2)": "Failed"}
+    assert {n[len(first.workflow_name) + 1:] for n in kept_nodes(first)} == {"a", "loop(0:1)"}
+
+    fixed.write_text("")
+    again = retry_workflow(first, time_scale=0.0)
+    assert again.phase == "Succeeded", again.message
+    assert again.workflow_name == first.workflow_name
+    assert set(again.phases().values()) == {"Succeeded"}
+    runs = {path.name: len(path.read_text().split()) for path in counts.iterdir()}
+    assert runs == {"a": 1, "item-1": 1, "b": 2, "item-2": 2}
+    assert "got out-a" in again.node("c").logs  # the kept task's output, reused
+    with pytest.raises(ValueError, match="must be Failed/Error"):
+        retry_workflow(again)
