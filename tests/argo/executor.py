@@ -13,12 +13,12 @@ import hashlib
 import json
 import threading
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from argo.dag import DagRun
-from argo.model import ERROR, NodeResult, NodeStore, Result
+from argo.model import ERROR, NodeResult, NodeStore, Result, Submission
 from argo.pods import IGNORED_TEMPLATE_FIELDS, RunContext, run_pod
 from argo.steps import run_steps
 from argo.variables import UnsupportedFeature, substitute, substitute_all
@@ -51,6 +51,7 @@ class _Run:
     def __init__(self, spec: dict[str, Any], ctx: RunContext, global_scope: dict[str, str]) -> None:
         self.templates = {t["name"]: t for t in spec.get("templates", [])}
         self.ctx, self.global_scope, self.store = ctx, global_scope, NodeStore()
+        self.kept: dict[str, NodeResult] = {}  # `argo retry`: earlier nodes not run again
 
     def declared_outputs(self, template_name: str) -> dict[str, Any]:
         template = self.templates.get(template_name, {})
@@ -96,6 +97,8 @@ class _Run:
     def invoke(
         self, template_name: str, arguments: list[dict[str, Any]], node_name: str
     ) -> NodeResult:
+        if node_name in self.kept:
+            return self.kept[node_name]
         if template_name not in self.templates:
             raise ValueError(f"template name '{template_name}' undefined")
         template = self.templates[template_name]
@@ -232,11 +235,13 @@ def run_workflow(
     shared_paths: Sequence[Path] = (),
     time_scale: float = 1.0,
     max_pods: int = 8,
+    retry_of: tuple[str, Mapping[str, NodeResult]] | None = None,
 ) -> Result:
     """Run `template_doc` with workflow `arguments`; `templates` are the WorkflowTemplates a
     Workflow's workflowTemplateRef may name. Paths under `path_prefix` become each pod's own
     directory, except `workdir` and `shared_paths` (e.g. a datastore root under /tmp);
-    `time_scale` multiplies retry back-off waits; `max_pods` bounds concurrent processes."""
+    `time_scale` multiplies retry back-off waits; `max_pods` bounds concurrent processes.
+    `retry_of` (workflow name, nodes kept) is how `argo.retry.retry_workflow` runs again."""
     spec = _resolve_spec(template_doc, templates)
     for key in spec:
         if key not in SPEC_FIELDS | IGNORED_SPEC_FIELDS:
@@ -247,6 +252,7 @@ def run_workflow(
     submitted = [template_doc, spec, sorted(arguments.items())]
     digest = hashlib.sha256(json.dumps(submitted, sort_keys=True).encode()).hexdigest()
     name = metadata.get("name") or metadata.get("generateName", "workflow-") + digest[:5]
+    name, kept = retry_of or (name, {})
     parameters = _workflow_parameters(spec, arguments)
     scope = {
         "workflow.name": name,
@@ -278,6 +284,8 @@ def run_workflow(
         pod_slots=threading.BoundedSemaphore(slots),
     )
     run = _Run(spec, ctx, scope)
+    run.kept = dict(kept)
+    run.store.nodes.update(kept)
     root_arguments = [{"name": k, "value": v} for k, v in parameters.items()]
     root = run.invoke(spec["entrypoint"], root_arguments, name)
     return Result(
@@ -286,4 +294,12 @@ def run_workflow(
         message=root.message,
         nodes=dict(run.store.nodes),
         workdir=workdir,
+        submission=Submission(
+            document=template_doc,
+            arguments=dict(arguments),
+            templates=tuple(templates),
+            env=dict(env or {}),
+            path_prefix=path_prefix,
+            shared_paths=tuple(shared_paths),
+        ),
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 SUCCEEDED, FAILED, ERROR, SKIPPED, OMITTED = "Succeeded", "Failed", "Error", "Skipped", "Omitted"
 
@@ -45,6 +46,18 @@ class NodeResult:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Submission:
+    """What a run was started from, kept so that `argo.retry` can run the same workflow."""
+
+    document: dict[str, Any]
+    arguments: dict[str, str]
+    templates: tuple[dict[str, Any], ...]
+    env: dict[str, str]
+    path_prefix: str
+    shared_paths: tuple[Path, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Result:
     """A finished run: its name, phase, message and every node by Argo node name."""
 
@@ -53,6 +66,7 @@ class Result:
     message: str
     nodes: dict[str, NodeResult]
     workdir: Path
+    submission: Submission | None = None
 
     def node(self, relative_name: str) -> NodeResult:
         """The node named `<workflow name>.<relative_name>` (or the root for "")."""

@@ -83,9 +83,9 @@ def parse_duration(text: Any, what: str) -> float:
     return sum(float(n) * units[u] for n, u in parts)
 
 
-def pod_name(ctx: RunContext, node_name: str, template: str) -> str:
+def pod_name(workflow_name: str, node_name: str, template: str) -> str:
     """A stable pod name in Argo's v2 shape: `<workflow>-<template>-<hash of the node name>`."""
-    return f"{ctx.workflow_name}-{template}-{zlib.crc32(node_name.encode())}"
+    return f"{workflow_name}-{template}-{zlib.crc32(node_name.encode())}"
 
 
 def _rewrite_paths(node: Any, prefix: str, pod_dir: str, keep: tuple[str, ...]) -> Any:
@@ -253,7 +253,8 @@ def run_pod(
     result = ""
     while True:
         retry = len(attempts)
-        pod = pod_name(ctx, node_name if strategy is None else f"{node_name}({retry})", name)
+        attempt_name = node_name if strategy is None else f"{node_name}({retry})"
+        pod = pod_name(ctx.workflow_name, attempt_name, name)
         pod_dir = ctx.workdir / "pods" / pod
         pod_dir.mkdir(parents=True, exist_ok=True)
         per_attempt = scope | {"retries": str(retry), "pod.name": pod}
