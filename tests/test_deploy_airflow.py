@@ -2,7 +2,7 @@
 prefix on moto, byte for byte the compiled file, rewritten only when it changed; a trigger
 through a REST API double (real HTTP on 127.0.0.1) or, without an API, the printed
 `airflow dags trigger` command; a resume's conf. The DAG file is the airflow target's own
-compile output; importing deployed files with DagBag is the Airflow harness's.
+compile output, and what lands in the dags folder imports with Airflow's DagBag.
 """
 
 from __future__ import annotations
@@ -39,18 +39,6 @@ class NightlyFlow(FlowSpec):
 '''
 
 
-class WithDeploySettings:
-    """The airflow settings plus `dags_folder` and `api_url`, until AirflowSettings has them."""
-
-    def __init__(self, settings: Any, dags_folder: str | None, api_url: str | None) -> None:
-        self._settings = settings
-        self.dags_folder = dags_folder
-        self.api_url = api_url
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._settings, name)
-
-
 def prepare(folder: Path, datastore: str, *, cron: str = "0 3 * * *",
             dags_folder: str | None = None, api_url: str | None = None) -> Prepared:
     """What `flowc deploy FILE --target airflow` deploys: the airflow target's compile output."""
@@ -61,8 +49,8 @@ def prepare(folder: Path, datastore: str, *, cron: str = "0 3 * * *",
     path = folder / "nightly.py"
     path.write_text(FLOW.format(cron=cron))
     prepared, _ = prepare_for(path, "airflow", None, {})
-    return dataclasses.replace(prepared, settings=WithDeploySettings(
-        prepared.settings, dags_folder, api_url))
+    return dataclasses.replace(prepared, settings=dataclasses.replace(
+        prepared.settings, dags_folder=dags_folder, api_url=api_url))
 
 
 def deploy(prepared: Prepared) -> tuple[tuple[Outcome, ...], list[str]]:
@@ -195,3 +183,20 @@ def test_the_cli_dry_run_prints_the_dag_and_names_the_missing_folder(tmp_path: P
     assert prepared.files["airflow.py"].decode() in result.output
     assert "# a real deploy stops here: missing setting 'dags_folder'" in result.output
     assert not (tmp_path / "store").exists()
+
+
+@pytest.mark.slow
+def test_a_deployed_dags_folder_imports_with_dagbag(
+        tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    from airflow.harness import run_batch
+
+    flow_dir, dags, store = tmp_path / "flow", tmp_path / "dags", tmp_path / "store"
+    for folder in (flow_dir, dags, store):
+        folder.mkdir()
+    deploy(prepare(flow_dir, str(store), dags_folder=str(dags)))
+    files = {path.name: path.read_bytes() for path in dags.iterdir()}
+    assert list(files) == ["NightlyFlow.py"]
+    result = run_batch(files, tmp_path / "airflow", tmp_path_factory.getbasetemp())
+    assert result.import_errors == {}
+    [dag] = result.dags.values()
+    assert (dag["schedule"], dag["timezone"]) == ("0 3 * * *", "Europe/Paris")

@@ -40,17 +40,6 @@ class NightlyFlow(FlowSpec):
 SCHEDULE = '@schedule(cron="0 3 * * *", timezone="Europe/Paris")'
 
 
-class WithRole:
-    """The sfn settings plus `role_arn`, the state machine's role, until SfnSettings has it."""
-
-    def __init__(self, settings: Any, role_arn: str | None) -> None:
-        self._settings = settings
-        self.role_arn = role_arn
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._settings, name)
-
-
 @pytest.fixture
 def endpoint(aws_env: str, monkeypatch: pytest.MonkeyPatch) -> str:
     """The moto endpoint for every AWS client, emptied first (the server lives for the session;
@@ -79,7 +68,8 @@ def prepare(folder: Path, datastore: str, *, role_arn: str | None = ROLE,
     from flowc.commands.deploy import prepare as prepare_for
 
     prepared, _ = prepare_for(write_flow(folder, datastore, **flow), "sfn", None, {})
-    return dataclasses.replace(prepared, settings=WithRole(prepared.settings, role_arn))
+    return dataclasses.replace(prepared, settings=dataclasses.replace(
+        prepared.settings, role_arn=role_arn))
 
 
 def deploy(prepared: Prepared) -> tuple[tuple[Outcome, ...], list[str]]:
@@ -259,8 +249,8 @@ def test_resume_on_sfn_starts_an_execution_that_reuses_the_finished_steps(
     from flowc.commands.deploy import prepare as prepare_for
 
     late, _ = prepare_for(flow, "sfn", None, {})
-    run(sfn.deployment(dataclasses.replace(late, settings=WithRole(late.settings, ROLE)), {}),
-        print)
+    settings = dataclasses.replace(late.settings, role_arn=ROLE)
+    run(sfn.deployment(dataclasses.replace(late, settings=settings), {}), print)
     result = CliRunner().invoke(main, ["resume", "origin-1", str(flow), "--target", "sfn"])
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[0] == (
