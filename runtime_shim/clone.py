@@ -19,7 +19,7 @@ from flowc.runtime_shim.records import TaskRecord, TaskStore
 
 
 def clone_task(store: TaskStore, origin_run_id: str, run_id: str, step: str,
-               task_id: str) -> TaskRecord | None:
+               task_id: str, *, foreach_items: bool = False) -> TaskRecord | None:
     """Write the origin run's record of `step/task_id` into run `run_id` and return it; None
     when the origin run has no readable record of that task (it failed, was killed or never
     started), and the task must run."""
@@ -31,5 +31,6 @@ def clone_task(store: TaskStore, origin_run_id: str, run_id: str, step: str,
         return None
     copied = dataclasses.replace(record, run_id=run_id)
     store.write_record(copied)
-    write_outputs_key(store.datastore, copied)  # as the shim does after any record
+    # as the shim does after any record
+    write_outputs_key(store.datastore, copied, foreach_items=foreach_items)
     return copied

@@ -74,6 +74,9 @@ def build_parser() -> argparse.ArgumentParser:
                       metavar=("NAME", "VALUE"),
                       help="the same as --param NAME=VALUE, with the value as its own argument "
                            "(Step Functions puts a value there by path, never through a format)")
+    step.add_argument("--foreach-items", action="store_true",
+                      help="also store a foreach task's item list beside its outputs "
+                           "(a Step Functions ItemReader reads it)")
     step.add_argument("--outputs-dir", metavar="DIR", help="write one file per output (Argo)")
     step.add_argument("--xcom-file", metavar="PATH", help="write the outputs JSON here (Airflow)")
     step.add_argument("--origin-run-id", default="", metavar="RUN",
@@ -118,6 +121,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         iteration=args.iteration, retry_count=args.retry_count,
         params=(*args.param, *(f"{name}={value}" for name, value in args.param_value)),
         outputs_dir=args.outputs_dir, xcom_file=args.xcom_file,
+        foreach_items=args.foreach_items,
         origin_run_id=args.origin_run_id or None, reuse_steps=args.reuse_steps,
     )
     where = f"{args.run_id}/{args.step}/{request.task_id}"

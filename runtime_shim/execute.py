@@ -58,6 +58,7 @@ class TaskRequest:
     xcom_file: str | None = None
     # resume on an orchestrator: the origin run, and the steps whose tasks it lends
     origin_run_id: str | None = None
+    foreach_items: bool = False  # also store a foreach task's item list (Step Functions)
     reuse_steps: tuple[str, ...] = ()
 
     @property
@@ -116,7 +117,7 @@ def run_task(request: TaskRequest, logs: TaskLogs | None, tempdir: str) -> TaskR
     store = TaskStore(datastore, flow.name)
     if request.origin_run_id and request.step in request.reuse_steps:
         cloned = clone_task(store, request.origin_run_id, request.run_id, request.step,
-                            request.task_id)
+                            request.task_id, foreach_items=request.foreach_items)
         if cloned is not None:  # the user's code is not even imported
             print(f"flowc: reused {flow.name}/{request.origin_run_id}/{request.step}/"
                   f"{request.task_id}: it finished in the origin run", file=sys.stderr)
@@ -194,7 +195,7 @@ def _run(request: TaskRequest, code: LoadedCode, graph: FlowGraph, store: TaskSt
     except Exception as exc:
         raise InfraError(f"cannot write the task record: {exc}") from exc
     try:  # after the record: outputs that exist always describe a finished task
-        write_outputs_key(store.datastore, record)
+        write_outputs_key(store.datastore, record, foreach_items=request.foreach_items)
     except Exception as exc:
         raise InfraError(f"cannot write the task's outputs: {exc}") from exc
     return record

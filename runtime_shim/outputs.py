@@ -34,14 +34,15 @@ def outputs_line(outputs: dict[str, Any]) -> str:
     return OrchestratorOutputs.from_data(outputs).to_line()
 
 
-def write_outputs_key(datastore: Datastore, record: TaskRecord) -> str:
+def write_outputs_key(datastore: Datastore, record: TaskRecord, *,
+                      foreach_items: bool = False) -> str:
     """Store the record's outputs JSON at its `outputs_key` (atomically); return the key.
-    A foreach task's item list goes to `foreach_items_key` just before (Step Functions'
-    ItemReader reads it).
+    With `foreach_items` (asked for by `--foreach-items`: a Step Functions ItemReader reads
+    it), a foreach task's item list goes to `foreach_items_key` just before.
 
     Written after the record, so outputs that exist always describe a finished task."""
     key = outputs_key(record.flow, record.run_id, record.step, record.task_id)
-    if record.foreach_cardinality is not None:
+    if foreach_items and record.foreach_cardinality is not None:
         # The item list first: outputs that exist always come with it.
         items = ",".join(str(index) for index in range(record.foreach_cardinality))
         datastore.put_bytes(foreach_items_key(record.flow, record.run_id, record.step,

@@ -67,6 +67,7 @@ def shim_command(
     retry_count: int | str = 0,
     params: Mapping[str, str] | Iterable[tuple[str, str]] = (),
     param_values_apart: bool = False,
+    foreach_items: bool = False,
     outputs_dir: str | None = None,
     xcom_file: str | None = None,
     origin_run_id: str | None = None,
@@ -84,6 +85,7 @@ def shim_command(
     `params` are raw strings, decoded by the shim from the IR's parameter types; with
     `param_values_apart` each goes as `--param-value NAME VALUE` (the value its own argument,
     for an orchestrator that can place a value but not concatenate it safely: Step Functions).
+    `foreach_items` has a foreach task also store its item list (docs/task-contract.md).
     `origin_run_id` and `reuse_steps` (a comma-separated list) make a resumed run clone the
     origin run's finished tasks of those steps; an orchestrator passes placeholders that are
     empty on a fresh run (docs/task-contract.md, "Resume").
@@ -108,6 +110,8 @@ def shim_command(
     for name, value in pairs:
         argv += ["--param-value", name, value] if param_values_apart \
             else ["--param", f"{name}={value}"]
+    if foreach_items:
+        argv.append("--foreach-items")
     if outputs_dir is not None:
         argv += ["--outputs-dir", outputs_dir]
     if xcom_file is not None:

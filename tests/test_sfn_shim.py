@@ -21,17 +21,24 @@ def test_a_foreach_task_stores_its_item_list_before_its_outputs(tmp_path: Path) 
     checked = compile_flow(FLOWS / "shim_foreach.py", code_dir)
     datastore.mkdir()
     flow = checked.flow.name
-    assert run_shim("start", datastore=datastore, code_dir=code_dir,
+    # without --foreach-items (every target but sfn with map_items = s3) no list is written
+    assert run_shim("start", datastore=datastore, code_dir=code_dir, run_id="r0",
                     params=("scale=3",)).code == 0
+    assert (datastore / outputs_key(flow, "r0", "start", "t")).exists()
+    assert not (datastore / foreach_items_key(flow, "r0", "start", "t")).exists()
+    assert run_shim("start", datastore=datastore, code_dir=code_dir,
+                    params=("scale=3",), extra=("--foreach-items",)).code == 0
     items = datastore / foreach_items_key(flow, "r1", "start", "t")
     outputs = json.loads((datastore / outputs_key(flow, "r1", "start", "t")).read_text())
     assert json.loads(items.read_text()) == list(range(outputs["foreach_cardinality"]))
     assert outputs["foreach_cardinality"] > 0
-    assert run_shim("body", datastore=datastore, code_dir=code_dir, index_path=(0,)).code == 0
+    assert run_shim("body", datastore=datastore, code_dir=code_dir, index_path=(0,),
+                    extra=("--foreach-items",)).code == 0
     assert not (datastore / foreach_items_key(flow, "r1", "body", "t.0")).exists()
     # a resumed run's clone of the foreach task writes the list too
     clone = run_shim("start", datastore=datastore, code_dir=code_dir, run_id="r2",
-                     extra=("--origin-run-id", "r1", "--reuse-steps", "start"))
+                     extra=("--origin-run-id", "r1", "--reuse-steps", "start",
+                            "--foreach-items"))
     assert clone.code == 0, clone.stderr
     assert (datastore / foreach_items_key(flow, "r2", "start", "t")).read_bytes() == \
         items.read_bytes()

@@ -65,6 +65,7 @@ def command(lowered_step: LoweredStep, settings: StepSettings, sfn: SfnSettings,
         retry_count=dynamic.token(RETRY_COUNT) if settings.retry else 0,
         params=[(name, dynamic.token(Ref(f"$.parameters.{name}"))) for name in parameters],
         param_values_apart=True,
+        foreach_items=sfn.map_items == "s3",  # the ItemReader reads the item list
         origin_run_id=dynamic.token(ORIGIN_RUN),
         reuse_steps=dynamic.token(REUSE_STEPS),
         python=dynamic.token(PYTHON),
