@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
-from typing import Any, ClassVar, assert_never
+from typing import Any, ClassVar
 
 from flowc.compiler.diagnostics import Diagnostic
 from flowc.compiler.ir.decorators import step_settings
@@ -33,15 +33,7 @@ from flowc.targets.airflow.tasks import (
 from flowc.targets.base import Emitter
 from flowc.targets.capabilities import Capability
 from flowc.targets.lower import Lowered
-from flowc.targets.lower.regions import (
-    Body,
-    ForeachRegion,
-    ParallelRegion,
-    Region,
-    SplitRegion,
-    StepRegion,
-    SwitchRegion,
-)
+from flowc.targets.lower.regions import Body, ForeachRegion, SwitchRegion, inner_bodies
 
 
 class AirflowTarget(Emitter):
@@ -104,22 +96,9 @@ def _keys(body: Body) -> tuple[list[str], list[str]]:
                            for n in range(1, nested + 2)]
             case SwitchRegion():
                 extra += [f"{region.step}/case/{case.target}" for case in region.cases]
-        for inner in _inner_bodies(region):
+        for inner in inner_bodies(region):
             more_extra, more_groups = _keys(inner)
             extra += more_extra
             groups += more_groups
     return extra, groups
 
-
-def _inner_bodies(region: Region) -> list[Body]:
-    match region:
-        case SwitchRegion():
-            return [case.body for case in region.cases]
-        case SplitRegion():
-            return list(region.branches)
-        case ForeachRegion() | ParallelRegion():
-            return [region.body]
-        case StepRegion():
-            return []
-        case _:
-            assert_never(region)

@@ -154,22 +154,27 @@ def _join(join: str | None, split: str) -> str:
     return join
 
 
+def inner_bodies(region: Region) -> list[Body]:
+    """The bodies directly inside `region`: a split's branches, a foreach's or a parallel's
+    body, a switch's cases (none for a plain step)."""
+    match region:
+        case StepRegion():
+            return []
+        case SplitRegion():
+            return list(region.branches)
+        case ForeachRegion() | ParallelRegion():
+            return [region.body]
+        case SwitchRegion():
+            return [case.body for case in region.cases]
+        case _:
+            assert_never(region)
+
+
 def steps_of(body: Body) -> tuple[str, ...]:
     """Every step of `body` and of the bodies inside it, in walk order (each step once)."""
     found: list[str] = []
     for region in body:
         found.append(region.step)
-        match region:
-            case StepRegion():
-                pass
-            case SplitRegion():
-                for branch in region.branches:
-                    found.extend(steps_of(branch))
-            case ForeachRegion() | ParallelRegion():
-                found.extend(steps_of(region.body))
-            case SwitchRegion():
-                for case in region.cases:
-                    found.extend(steps_of(case.body))
-            case _:
-                assert_never(region)
+        for inner in inner_bodies(region):
+            found.extend(steps_of(inner))
     return tuple(found)
